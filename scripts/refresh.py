@@ -1,0 +1,92 @@
+"""Re-execute chapters and store their outputs as the reference that nbval checks.
+
+Usage (from the repository root, inside the project's environment)::
+
+    python scripts/refresh.py book/part1/vectorization.md   # one chapter
+    python scripts/refresh.py                               # every chapter under book/
+
+For each MyST notebook (``.md`` with a jupytext header) this reads the ``.md``, which is where the book's
+text and code live, runs it top to bottom in a fresh kernel with one BLAS thread, and writes the paired
+``.ipynb`` with the outputs. It also rewrites the ``.md`` in jupytext's canonical form, so the two files
+agree exactly (``tests/test_sync.py`` checks that). A cell that raises fails the refresh unless the cell is
+tagged ``raises-exception``.
+
+Timing metadata is not recorded, so re-running an unchanged chapter changes nothing but the outputs
+that truly vary (wall-clock times, which those cells tag ``nbval-ignore-output``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+import time
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+for _name in THREAD_VARIABLES:
+    os.environ[_name] = "1"
+
+import jupytext  # noqa: E402
+import nbclient  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def chapters(paths: list[str]) -> list[pathlib.Path]:
+    """The MyST notebooks named on the command line, or every one under book/."""
+    if paths:
+        found = [pathlib.Path(p).resolve() for p in paths]
+    else:
+        found = sorted((ROOT / "book").rglob("*.md"))
+    selected = []
+    for md in found:
+        if md.suffix != ".md" or not md.exists():
+            raise SystemExit(f"refresh: {md} is not an existing .md file")
+        if "_build" in md.parts or ".ipynb_checkpoints" in md.parts:
+            continue
+        if "jupytext:" in md.read_text(encoding="utf-8")[:400]:
+            selected.append(md)
+        elif paths:
+            raise SystemExit(f"refresh: {md} has no jupytext header, so it is not a notebook chapter")
+    return selected
+
+
+def refresh(md: pathlib.Path, timeout: int) -> float:
+    """Execute one chapter and write its .ipynb; return the seconds it took."""
+    notebook = jupytext.read(md)
+    start = time.perf_counter()
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(md.parent)}},
+        record_timing=False,
+    )
+    client.execute()
+    elapsed = time.perf_counter() - start
+    jupytext.write(notebook, md.with_suffix(".ipynb"), fmt="ipynb")
+    jupytext.write(notebook, md, fmt="md:myst")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*", help=".md files (default: every chapter under book/)")
+    parser.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell")
+    args = parser.parse_args()
+    failed = False
+    for md in chapters(args.chapters):
+        name = md.relative_to(ROOT)
+        try:
+            seconds = refresh(md, args.timeout)
+        except nbclient.exceptions.CellExecutionError as error:
+            failed = True
+            print(f"FAILED {name}: a cell raised and is not tagged raises-exception\n{error}", file=sys.stderr)
+            continue
+        print(f"refreshed {name} in {seconds:.1f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
