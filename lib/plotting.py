@@ -98,11 +98,12 @@ def show_array(ax, array, *, title: str | None = None, fmt: str = "{:.2g}", cmap
     if a.ndim > 2:
         raise ValueError(f"show_array draws at most 2-D arrays, got shape {a.shape}")
     grid = np.atleast_2d(a)  # (n,) is drawn as one row of n cells
-    ax.imshow(grid, cmap=cmap, vmin=vmin, vmax=vmax, aspect="equal")
+    image = ax.imshow(grid, cmap=cmap, vmin=vmin, vmax=vmax, aspect="equal")
     if grid.size <= 400:
-        middle = 0.5 * (np.nanmin(grid) + np.nanmax(grid)) if np.isfinite(grid).any() else 0.0
         for (i, j), value in np.ndenumerate(grid):
-            colour = "white" if value > middle and cmap == "Blues" else "black"
+            red, green, blue, _ = image.cmap(image.norm(value))
+            luminance = 0.299 * red + 0.587 * green + 0.114 * blue  # dark cell: white label
+            colour = "white" if luminance < 0.5 else "black"
             ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=8, color=colour)
     ax.set_xticks(np.arange(grid.shape[1] + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(grid.shape[0] + 1) - 0.5, minor=True)

@@ -4,16 +4,20 @@ These tests guard the guards. If a change to the configuration made nbval lax, m
 failing cell, or made the sync check blind, the book's own tests would still pass; these would not.
 """
 
+import importlib.util
 import json
 import shutil
 import subprocess
 import sys
 
 import jupytext
-import nbclient
 import pytest
 from book_build import build
 from notebooks import ROOT, execution_problems, sync_problem
+
+_spec = importlib.util.spec_from_file_location("refresh", ROOT / "scripts" / "refresh.py")
+refresh = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(refresh)
 
 HEADER = """---
 jupytext:
@@ -38,14 +42,10 @@ def code_cell(source, tags=()):
 
 
 def write_chapter(folder, name, cells):
-    """Write a scratch MyST notebook, execute it, and store its paired .ipynb as `scripts/refresh.py` does."""
+    """Write a scratch MyST notebook and store its executed .ipynb with the book's own refresh command."""
     md = folder / f"{name}.md"
     md.write_text(HEADER + "".join(cells), encoding="utf-8")
-    notebook = jupytext.read(md)
-    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(folder)}}).execute()
-    jupytext.write(notebook, md.with_suffix(".ipynb"), fmt="ipynb")
-    jupytext.write(notebook, md, fmt="md:myst")
+    refresh.refresh(md)
     return md
 
 
@@ -119,3 +119,11 @@ def test_build_fails_on_a_cell_that_raises_untagged(tmp_path):
     result = build(book, tmp_path / "out", timeout=300)
     assert result.returncode != 0
     assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+def test_refresh_stores_tracebacks_without_machine_paths(tmp_path):
+    cell = code_cell("import lib.rng\nlib.rng.make_rng(None)", ["raises-exception"])
+    md = write_chapter(tmp_path, "lib_error", [cell])
+    text = md.with_suffix(".ipynb").read_text(encoding="utf-8")
+    assert "TypeError" in text and "lib/rng.py" in text
+    assert str(ROOT) not in text and "/tmp/ipykernel_" not in text

@@ -46,3 +46,10 @@ def test_show_array_rejects_3d():
     fig, ax = plotting.subplots()
     with pytest.raises(ValueError, match="at most 2-D"):
         plotting.show_array(ax, np.zeros((2, 2, 2)))
+
+
+def test_show_array_labels_stay_readable_on_dark_and_light_cells():
+    fig, ax = plotting.subplots()
+    plotting.show_array(ax, [0.0, 1.0], cmap="Greys", vmin=0.0, vmax=1.0)  # white cell, then black cell
+    colours = [text.get_color() for text in ax.texts]
+    assert colours == ["black", "white"]
