@@ -25,7 +25,7 @@ def test_toc_lists_only_existing_pages():
 def test_book_builds_without_warnings(tmp_path):
     result = build(ROOT, tmp_path)
     log = result.stdout + result.stderr
-    warnings = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
+    warnings = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL):", line)]
     assert result.returncode == 0 and not warnings, "book build failed:\n" + "\n".join(warnings or [log[-4000:]])
     html = tmp_path / "_build" / "html"
     missing = [f for f in toc_files() if not (html / f"{f}.html").exists()]
