@@ -7,8 +7,17 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
     Seeded random-number generators: every random draw in the book comes from one of these.
 ``lib.plotting``
     The book's figure style and the few plotting helpers every chapter shares.
+``lib.data``
+    Seeded data sets (the source's own among them), splits, standardization, mini-batches, k-fold indices.
+``lib.losses``
+    Loss functions and penalties, each with its value and gradient (penalties also with their prox).
+``lib.optim``
+    Optimizers with ``torch.optim``'s arguments and update equations: ``theta = opt.step(theta, grad)``.
+``lib.models``
+    ``LinearRegression`` and ``LogisticRegression``: scikit-learn estimators trained by ``lib.optim``.
 
-Later parts add modules for data sets, losses, models, optimizers, schedules and training loops.
+Import the module a chapter needs (``import lib.data`` or ``from lib.optim import SGD``); ``import lib``
+alone loads none of them, so that importing one module stays fast.
 """
 
 __version__ = "0.1.0"
