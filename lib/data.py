@@ -284,7 +284,7 @@ def make_classification(n_samples: int, *, n_classes: int = 2, n_features: int =
                         seed: int):
     r"""Draw Gaussian blobs: one spherical Gaussian cloud of unit variance per class.
 
-    Class :math:`c` has mean :math:`\mu_c` and covariance :math:`I`. The means sit at the vertices of a
+    Class :math:`c` has mean :math:`m_c` and covariance :math:`I`. The means sit at the vertices of a
     regular :math:`k`-gon whose neighbouring vertices are ``class_sep`` apart, in a plane turned by a
     random rotation of :math:`\mathbb R^d` (for :math:`d = 1`, on a line with spacing ``class_sep``).
     So ``class_sep`` is the distance between neighbouring class means in units of the within-class
@@ -516,11 +516,11 @@ def train_val_test_split(X, y, *, val_size: float, test_size: float, seed: int, 
 
 
 def kfold_indices(n_samples: int, n_folds: int, *, seed: int | None = None, shuffle: bool = True):
-    r"""Indices of :math:`K`-fold cross-validation (Stone, 1974).
+    r"""Indices of :math:`F`-fold cross-validation (Stone, 1974).
 
-    The samples are shuffled (when ``shuffle``) and cut into :math:`K` folds whose sizes differ by at most
-    one (the first :math:`n \bmod K` folds have one more). Fold :math:`k` is the validation set of round
-    :math:`k`, and the other :math:`K-1` folds are its training set, so every sample is validated on
+    The samples are shuffled (when ``shuffle``) and cut into :math:`F` folds whose sizes differ by at most
+    one (the first :math:`n \bmod F` folds have one more). Fold :math:`k` is the validation set of round
+    :math:`k`, and the other :math:`F-1` folds are its training set, so every sample is validated on
     exactly once :cite:`stone1974cross`.
 
     Parameters
@@ -528,7 +528,7 @@ def kfold_indices(n_samples: int, n_folds: int, *, seed: int | None = None, shuf
     n_samples : int
         Number of samples :math:`n`.
     n_folds : int
-        Number of folds :math:`K`, with :math:`2 \le K \le n`.
+        Number of folds :math:`F`, with :math:`2 \le F \le n`.
     seed : int, optional
         Seed of the shuffle (:func:`lib.rng.make_rng`); required when ``shuffle`` is true.
     shuffle : bool, default True
@@ -568,11 +568,11 @@ def kfold_indices(n_samples: int, n_folds: int, *, seed: int | None = None, shuf
 
 
 class Standardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    r"""Standardize each feature to mean 0 and standard deviation 1: :math:`x'_{ij} = (x_{ij} - \mu_j)/s_j`.
+    r"""Standardize each feature to mean 0 and standard deviation 1: :math:`x'_{ij} = (x_{ij} - \bar x_j)/s_j`.
 
-    :math:`\mu_j` and :math:`s_j` are the mean and the (population, ``ddof=0``) standard deviation of
+    :math:`\bar x_j` and :math:`s_j` are the mean and the (population, ``ddof=0``) standard deviation of
     column :math:`j` of the data passed to :meth:`fit`, and only of it: fit on the training set, then
-    transform the validation and test sets with the same :math:`\mu` and :math:`s`, or information from
+    transform the validation and test sets with the same :math:`\bar x` and :math:`s`, or information from
     them leaks into training (Kaufman et al., 2012). A constant column gets :math:`s_j = 1`, so it maps
     to 0 instead of dividing by 0.
 
@@ -585,7 +585,7 @@ class Standardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Attributes
     ----------
     mean_ : numpy.ndarray of shape (n_features,)
-        :math:`\mu`.
+        :math:`\bar x`.
     scale_ : numpy.ndarray of shape (n_features,)
         :math:`s`, with 1 for constant columns.
     n_features_in_ : int
@@ -603,13 +603,13 @@ class Standardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """Return :math:`(X - \\mu)/s`, with the :math:`\\mu` and :math:`s` of :meth:`fit`."""
+        """Return :math:`(X - \\bar x)/s`, with the :math:`\\bar x` and :math:`s` of :meth:`fit`."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return (X - self.mean_) / self.scale_
 
     def inverse_transform(self, X):
-        """Undo :meth:`transform`: return :math:`X s + \\mu`."""
+        """Undo :meth:`transform`: return :math:`X s + \\bar x`."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X * self.scale_ + self.mean_
