@@ -13,6 +13,12 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
     Loss functions and penalties, each with its value and gradient (penalties also with their prox).
 ``lib.optim``
     Optimizers with ``torch.optim``'s arguments and update equations: ``theta = opt.step(theta, grad)``.
+``lib.schedules``
+    Learning-rate schedules (step, exponential, cosine, linear warm-up) that drive any ``lib.optim`` optimizer.
+``lib.train``
+    A training loop: histories, trajectories, callbacks, a divergence check, checkpoint and resume.
+``lib.testfns``
+    Test functions with known minima: quadratics of a chosen condition number, Rosenbrock, least squares.
 ``lib.models``
     ``LinearRegression`` and ``LogisticRegression``: scikit-learn estimators trained by ``lib.optim``.
 
