@@ -17,10 +17,10 @@ against scikit-learn.
 :class:`LogisticRegression`
     Binary and multinomial logistic regression by (mini-batch) gradient descent.
 
-Training by gradient descent records the objective after every epoch in ``history_``, stops when its
-relative change falls below ``tol``, and stops with a :class:`lib.optim.DivergenceError` (naming the
-epoch, the loss, and the stability bound :math:`\eta < 2/L` for the data at hand) if the loss becomes
-non-finite or explodes.
+Training by gradient descent runs :func:`lib.train.train`, the loop the chapters use: it records the
+objective after every epoch in ``history_``, stops when its relative change falls below ``tol``, and stops
+with a :class:`lib.optim.DivergenceError` (naming the epoch, the loss, and the stability bound
+:math:`\eta < 2/L` for the data at hand) if the loss becomes non-finite or explodes.
 """
 
 from __future__ import annotations
@@ -48,13 +48,10 @@ from lib.losses import (
     sigmoid,
     softmax,
 )
-from lib.optim import SGD, DivergenceError, NonFiniteGradientError, Optimizer
-from lib.rng import make_rng
+from lib.optim import SGD, DivergenceError, Optimizer
+from lib.train import DIVERGENCE_FACTOR, MiniBatches, train
 
 __all__ = ["LinearRegression", "LogisticRegression"]
-
-#: Training stops with a DivergenceError when the objective exceeds this many times its starting value.
-DIVERGENCE_FACTOR = 1e4
 
 #: The normal equations are refused when the condition number of the matrix to solve exceeds this.
 MAX_NORMAL_EQUATIONS_CONDITION = 1e12
@@ -158,31 +155,95 @@ def _curvature_message(X, fit_intercept, loss, penalty, learning_rate):
 
 
 def _gradient_descent(estimator, X, targets, loss, penalty, coef_shape):
-    """Fit :math:`z = Xw + b` by minimizing :math:`J = \\text{loss}(y, z) + P(w)` with an optimizer.
+    """Fit :math:`z = Xw + b` by minimizing :math:`J = \\text{loss}(y, z) + P(w)` with :func:`lib.train.train`.
 
     Returns the final parameters (a dict with ``"w"`` and, with an intercept, ``"b"``), the objective
     after each epoch, the number of epochs run, and the optimizer. Smooth penalties (L2) enter the
     gradient; non-smooth ones (L1, elastic net) are applied by their proximal operator after each step.
+    The loop, its stopping rule and its divergence check are :func:`lib.train.train`'s; this function
+    supplies the objective, and explains a divergence with the bound :math:`\\eta < 2/L` for these data.
     """
     name = type(estimator).__name__
     n_samples = X.shape[0]
     batch_size = n_samples if estimator.batch_size is None else min(int(estimator.batch_size), n_samples)
     full_batch = batch_size == n_samples
-    rng = make_rng(int(estimator.seed))
     optimizer = _make_optimizer(estimator)
     proximal = penalty is not None and not isinstance(penalty, L2)
+    tol = float(estimator.tol)
 
-    theta = {"w": np.zeros(coef_shape)}
+    theta0 = {"w": np.zeros(coef_shape)}
     if estimator.fit_intercept:
-        theta["b"] = np.zeros(coef_shape[1:])
+        theta0["b"] = np.zeros(coef_shape[1:])
 
-    def objective(outputs, weights):
-        value = loss.value(targets, outputs)
+    # What a divergence message needs; the functions below keep it up to date while train runs.
+    progress = {
+        "epochs": 0,  # epochs completed
+        "epoch_loss": None,  # J after the last completed epoch (J at the start before the first)
+        "full_loss": None,  # the last J computed on all the data
+        "overflow": None,  # what overflowed first, if anything did
+    }
+
+    def objective(y_rows, outputs, weights):
+        value = loss.value(y_rows, outputs)
         if penalty is not None:
             value += penalty.value(weights)
         return value
 
-    def diverged(epoch, value, when, cause):
+    def note_overflow(cause):
+        """Remember the first overflow; train then stops on the non-finite loss or gradient it leads to."""
+        if progress["overflow"] is None:
+            progress["overflow"] = cause
+
+    def full_objective(theta):
+        """:math:`J(\\theta)` on all the data: what ``history_`` records after each epoch."""
+        outputs = _linear_outputs(X, theta)
+        if not np.isfinite(outputs).all():
+            note_overflow("the model's outputs overflowed to inf or NaN")
+            return math.inf
+        value = objective(targets, outputs, theta["w"])
+        if not math.isfinite(value):
+            note_overflow("the loss overflowed to inf or NaN")
+        progress["full_loss"] = value
+        return value
+
+    def loss_and_grad(theta, batch=None):
+        """:math:`J` and the gradient of its smooth part, on all the data or on the rows ``batch``."""
+        if batch is None:
+            X_rows, y_rows = X, targets
+        else:
+            X_rows, y_rows = X[batch], targets[batch]
+        outputs = _linear_outputs(X_rows, theta)
+        if not np.isfinite(outputs).all():
+            # The losses refuse non-finite outputs; an infinite loss makes train stop with a DivergenceError.
+            note_overflow("the model's outputs overflowed to inf or NaN")
+            return math.inf, {key: np.full_like(value, np.nan) for key, value in theta.items()}
+        output_grad = loss.grad(y_rows, outputs)
+        grad = {"w": X_rows.T @ output_grad}
+        if "b" in theta:
+            grad["b"] = output_grad.sum(axis=0)
+        if penalty is not None and not proximal:
+            grad["w"] = grad["w"] + penalty.grad(theta["w"])
+        value = objective(y_rows, outputs, theta["w"])
+        if not all(np.isfinite(part).all() for part in grad.values()):
+            note_overflow("the gradient overflowed to inf or NaN")
+        elif not math.isfinite(value):
+            note_overflow("the loss overflowed to inf or NaN")
+        if batch is None:
+            progress["full_loss"] = value
+        return value, grad
+
+    def prox(theta, lr):
+        """The proximal map of :math:`\\eta P` on the weights; the intercept is never penalized."""
+        return {**theta, "w": penalty.prox(theta["w"], lr)}
+
+    def track(state):
+        """A callback of train: remember how many epochs are done, and J after the last one."""
+        if state.end_of_epoch:
+            progress["epochs"] = state.epoch
+            progress["epoch_loss"] = state.epoch_loss
+
+    def diverged(cause, value, when):
+        epoch = progress["epochs"] + 1
         advice = _curvature_message(X, estimator.fit_intercept, loss, penalty, optimizer.lr)
         return DivergenceError(
             f"{name}: training diverged at epoch {epoch}: {cause}. The training loss was {value:.6g} "
@@ -190,62 +251,43 @@ def _gradient_descent(estimator, X, targets, loss, penalty, coef_shape):
             f"the features (sklearn.preprocessing.StandardScaler). {advice}"
         )
 
-    history = []
-    epochs_run = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        outputs = _linear_outputs(X, theta)
-        initial = objective(outputs, theta["w"])
-        previous = initial
-        for epoch in range(1, int(estimator.epochs) + 1):
-            order = None if full_batch else rng.permutation(n_samples)
-            for start in range(0, n_samples, batch_size):
-                if full_batch:
-                    X_batch, y_batch, z_batch = X, targets, outputs
-                else:
-                    rows = order[start : start + batch_size]
-                    X_batch, y_batch = X[rows], targets[rows]
-                    z_batch = _linear_outputs(X_batch, theta)
-                    if not np.isfinite(z_batch).all():
-                        raise diverged(
-                            epoch, previous, "before this epoch", "the model's outputs overflowed to inf or NaN"
-                        )
-                output_grad = loss.grad(y_batch, z_batch)
-                grad = {"w": X_batch.T @ output_grad}
-                if "b" in theta:
-                    grad["b"] = output_grad.sum(axis=0)
-                if penalty is not None and not proximal:
-                    grad["w"] = grad["w"] + penalty.grad(theta["w"])
-                try:
-                    theta = optimizer.step(theta, grad)
-                except NonFiniteGradientError as error:
-                    raise diverged(
-                        epoch, previous, "before this epoch", "the gradient overflowed to inf or NaN"
-                    ) from error
-                if proximal:
-                    theta["w"] = penalty.prox(theta["w"], optimizer.lr)
-            outputs = _linear_outputs(X, theta)
-            if not np.isfinite(outputs).all():
-                raise diverged(epoch, previous, "before this epoch", "the model's outputs overflowed to inf or NaN")
-            current = objective(outputs, theta["w"])
-            history.append(current)
-            epochs_run = epoch
-            if not math.isfinite(current) or current > DIVERGENCE_FACTOR * max(initial, 1e-12):
-                cause = f"the loss grew over {DIVERGENCE_FACTOR:g} times its initial value"
-                raise diverged(epoch, current, "after this epoch", cause)
-            relative_change = abs(previous - current) / max(abs(previous), 1e-300)
-            if estimator.tol > 0 and relative_change <= estimator.tol:
-                break
-            previous = current
-        else:
-            if estimator.tol > 0:
-                warnings.warn(
-                    f"{name}: gradient descent ran all {epochs_run} epochs without the relative change of the "
-                    f"loss falling below tol={estimator.tol:g} (last change {relative_change:.3g}"
-                    "); increase epochs or the learning rate, or standardize the features",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
-    return theta, history, epochs_run, optimizer
+        initial, _ = loss_and_grad(theta0)
+        progress["epoch_loss"] = initial
+        if progress["overflow"] is not None:
+            raise diverged(progress["overflow"], initial, "before this epoch")
+        try:
+            result = train(
+                loss_and_grad,
+                theta0,
+                optimizer,
+                epochs=int(estimator.epochs),
+                batches=None if full_batch else MiniBatches(n_samples, batch_size, seed=int(estimator.seed)),
+                epoch_loss=None if full_batch else full_objective,
+                prox=prox if proximal else None,
+                callbacks=[track],
+                loss_tol=tol if tol > 0 else None,
+            )
+        except DivergenceError as error:
+            # train stops on a non-finite loss or gradient (an overflow noted above), or on a loss that grew
+            # more than DIVERGENCE_FACTOR times its starting value.
+            if progress["overflow"] is not None:
+                raise diverged(progress["overflow"], progress["epoch_loss"], "before this epoch") from error
+            cause = f"the loss grew over {DIVERGENCE_FACTOR:g} times its initial value"
+            raise diverged(cause, progress["full_loss"], "after this epoch") from error
+
+    history = result.epoch_loss_history.tolist()
+    if result.stop_reason == "max_epochs" and tol > 0:
+        before, last = ([initial] + history)[-2:]
+        relative_change = abs(before - last) / max(abs(before), 1e-300)
+        warnings.warn(
+            f"{name}: gradient descent ran all {result.epochs} epochs without the relative change of the "
+            f"loss falling below tol={tol:g} (last change {relative_change:.3g}"
+            "); increase epochs or the learning rate, or standardize the features",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return result.theta, history, result.epochs, optimizer
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -336,10 +378,12 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         Maximum number of passes over the data.
     tol : float, default 1e-6
         Stop when the relative change of :math:`J` over an epoch, :math:`|J_{k-1} - J_k| / |J_{k-1}|`, is
-        at most ``tol``; ``tol=0`` runs all epochs. When all epochs run without reaching ``tol > 0``, a
+        at most ``tol``; ``tol=0`` runs all epochs. With mini-batches the first test comes after the
+        second epoch (it compares consecutive epochs). When all epochs run without reaching ``tol > 0``, a
         ``ConvergenceWarning`` is issued.
     seed : int, default 0
-        Seed of the generator that shuffles the mini-batches.
+        Seed of the mini-batch shuffles: epoch :math:`e` visits the rows in the order of
+        ``lib.train.MiniBatches(n, batch_size, seed=seed)(e)``, drawn from ``(seed, e)`` alone.
 
     Attributes
     ----------
@@ -360,9 +404,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     Raises
     ------
     lib.optim.DivergenceError
-        From ``fit``, a ``RuntimeError`` when the loss becomes non-finite or exceeds
-        ``DIVERGENCE_FACTOR`` = 1e4 times its initial value; the message gives the epoch, the loss and
-        the bound :math:`2/L` for these data.
+        From ``fit``, a ``RuntimeError`` when the loss becomes non-finite or rises above its initial
+        value :math:`J_0` by more than ``lib.train.DIVERGENCE_FACTOR`` = 1e4 times :math:`J_0`; the
+        message gives the epoch, the loss and the bound :math:`2/L` for these data.
 
     Notes
     -----
@@ -566,9 +610,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     epochs : int, default 1000
         Maximum number of passes over the data.
     tol : float, default 1e-6
-        Stop when the relative change of :math:`J` over an epoch is at most ``tol`` (0: run all epochs).
+        Stop when the relative change of :math:`J` over an epoch is at most ``tol`` (0: run all epochs),
+        as in :class:`LinearRegression`.
     seed : int, default 0
-        Seed of the mini-batch shuffling.
+        Seed of the mini-batch shuffles (``lib.train.MiniBatches``), as in :class:`LinearRegression`.
 
     Attributes
     ----------

@@ -19,6 +19,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from lib.losses import Huber
 from lib.models import LinearRegression, LogisticRegression
 from lib.optim import SGD, DivergenceError
+from lib.train import MiniBatches
 
 # -- data ------------------------------------------------------------------------------------------------
 
@@ -297,6 +298,20 @@ class TestHistoryAndConvergence:
         reference = sk.LinearRegression().fit(X, y)
         assert_allclose(model.coef_, reference.coef_, atol=0.05)
 
+    def test_mini_batches_are_lib_train_minibatches_of_seed_and_epoch(self):
+        # Epoch e visits the rows in the order MiniBatches(n, batch_size, seed=seed)(e); plain SGD on the
+        # mean squared error of each batch, written out here, must give the same weights (up to rounding).
+        X, y = regression_data(n=50, d=3)
+        model = LinearRegression(learning_rate=0.05, batch_size=16, epochs=4, tol=0, seed=7).fit(X, y)
+        w, b = np.zeros(3), 0.0
+        batches = MiniBatches(50, 16, seed=7)
+        for epoch in range(4):
+            for rows in batches(epoch):
+                output_grad = 2.0 * (X[rows] @ w + b - y[rows]) / len(rows)
+                w, b = w - 0.05 * (X[rows].T @ output_grad), b - 0.05 * output_grad.sum()
+        assert_allclose(model.coef_, w, rtol=1e-12)
+        assert model.intercept_ == pytest.approx(b, rel=1e-12)
+
     def test_batch_size_above_n_is_full_batch(self):
         X, y = regression_data(n=50)
         full = LinearRegression(learning_rate=0.2, epochs=30, tol=0).fit(X, y)
@@ -559,7 +574,8 @@ class TestDivergence:
 
     def test_overflow_inside_an_epoch_is_reported_without_numpy_warnings(self, recwarn):
         X, y = regression_data()
-        with pytest.raises(DivergenceError, match="epoch 1: the (model's outputs|gradient) overflowed"):
+        # lib.train checks the loss of every mini-batch too, so the first thing to overflow may be that loss.
+        with pytest.raises(DivergenceError, match="epoch 1: the (model's outputs|gradient|loss) overflowed"):
             LinearRegression(learning_rate=1e3, batch_size=1).fit(1e3 * X, y)
         assert not [warning for warning in recwarn if issubclass(warning.category, RuntimeWarning)]
 
