@@ -45,7 +45,7 @@ from bisect import bisect_right
 
 import numpy as np
 
-from lib.optim import Optimizer
+from lib.optim import Optimizer, _to_python_scalar
 
 __all__ = [
     "LRSchedule",
@@ -81,17 +81,6 @@ def _check_real(value, name, owner, *, low, high, low_inclusive=True):
     if not math.isfinite(value) or too_low or value > high:
         left = "[" if low_inclusive else "("
         raise ValueError(f"{owner}: {name} must be in {left}{low:g}, {high:g}], got {value!r}")
-    return value
-
-
-def _to_python_scalar(value):
-    """A Python scalar from a scalar, a NumPy scalar, or a 0-d array (what ``np.load`` gives back)."""
-    if isinstance(value, np.ndarray):
-        if value.shape != ():
-            raise ValueError(f"expected a scalar, got an array of shape {value.shape}")
-        return value.item()
-    if isinstance(value, np.generic):
-        return value.item()
     return value
 
 
