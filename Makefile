@@ -4,6 +4,7 @@
 #   make serve     build, then serve the book on http://127.0.0.1:8000
 #   make lab       open the chapters in JupyterLab, in the project's environment
 #   make refresh   re-execute chapters and store their reference outputs (NB=book/part1/x.md for one)
+#   make student   build the student edition (exercises without solutions) into _build/student-src/_build/html
 #   make lint      ruff on lib, tests and scripts
 #   make clean     remove the built book and its execution cache
 
@@ -19,7 +20,7 @@ export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: setup book test serve lab refresh lint clean
+.PHONY: setup book test serve lab refresh student lint clean
 
 setup: $(STAMP)
 
@@ -44,6 +45,9 @@ lab: $(STAMP)
 
 refresh: $(STAMP)
 	$(BIN)/python scripts/refresh.py $(NB)
+
+student: $(STAMP)
+	$(BIN)/python scripts/student_edition.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check lib tests scripts
