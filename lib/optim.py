@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -199,7 +200,7 @@ def _saved_hyperparameter(value):
     return _to_python_scalar(value)
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class of the book's optimizers: the shared ``step`` / ``state_dict`` machinery.
 
     A subclass lists its hyperparameters in ``hyperparameter_names`` (``"lr"`` first), validates them in
@@ -410,6 +411,7 @@ class Optimizer:
 
     # -- what a subclass implements ------------------------------------------------------------------------
 
+    @abstractmethod
     def _update(self, theta, grad, state, step):
         """Return the new value of one parameter array; update ``state`` (this parameter's buffers).
 
@@ -418,7 +420,6 @@ class Optimizer:
         from 1. The buffers in ``state`` belong to the optimizer; the updates here store new arrays in it
         rather than updating the old ones in place (see the module's note on performance).
         """
-        raise NotImplementedError(f"{type(self).__name__} must implement _update")
 
     def _required_buffers(self):
         """The names of the buffers every parameter has after one step with the current hyperparameters."""

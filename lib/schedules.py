@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 from bisect import bisect_right
 
 import numpy as np
@@ -89,7 +90,7 @@ def _check_real(value, name, owner, *, low, high, low_inclusive=True):
 # ---------------------------------------------------------------------------------------------------------
 
 
-class LRSchedule:
+class LRSchedule(ABC):
     r"""Base class of the learning-rate schedules.
 
     A subclass lists its hyperparameters in ``hyperparameter_names``, checks and stores them in
@@ -207,8 +208,9 @@ class LRSchedule:
         if hyperparameters:
             raise TypeError(f"{type(self).__name__} takes no hyperparameters, got {sorted(hyperparameters)}")
 
+    @abstractmethod
     def _lr_at(self, t):
-        raise NotImplementedError(f"{type(self).__name__} must implement _lr_at")
+        """The learning rate at step ``t`` (already validated), from the schedule's closed form."""
 
     # -- helpers -------------------------------------------------------------------------------------------
 

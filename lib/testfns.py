@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def _finite_array(values, name, owner, ndim):
     return array
 
 
-class Objective:
+class Objective(ABC):
     r"""Base class of the test functions: argument checks, ``loss_and_grad`` and the contour grid.
 
     A subclass sets ``dim``, ``minimizers``, ``minimum``, ``L``, ``mu`` and ``window`` and implements
@@ -131,14 +132,17 @@ class Objective:
             raise ValueError(f"{owner}: theta contains NaN or inf: {theta}")
         return theta
 
+    @abstractmethod
     def _values(self, points):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _grad(self, theta):
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _hessian(self, theta):
-        raise NotImplementedError
+        ...
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -390,5 +390,5 @@ def test_lr_at_refuses_negative_or_fractional_steps():
 
 
 def test_base_class_needs_a_formula():
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(TypeError, match="abstract"):
         LRSchedule(SGD(lr=0.1))
