@@ -13,5 +13,7 @@ import os
 # support is switched on before SciPy is first imported. Switch it on so that those checks run.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+# The portability test (tests/test_portability.py, scripts/portability.py) asks for two threads through
+# BOOK_BLAS_THREADS; everything else runs with one.
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_name] = "1"
+    os.environ[_name] = os.environ.get("BOOK_BLAS_THREADS", "1")
