@@ -13,6 +13,10 @@ tagged ``raises-exception``.
 
 Timing metadata is not recorded, so re-running an unchanged chapter changes nothing but the outputs
 that truly vary (wall-clock times, which those cells tag ``nbval-ignore-output``).
+
+Then it checks, with ``scripts/portability.py``, that the new outputs also hold under OpenBLAS's generic and
+AVX2 kernels and with two BLAS threads, and names every cell that would print something else on another CPU
+(``--no-portability`` skips this).
 """
 
 from __future__ import annotations
@@ -92,10 +96,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help=".md files (default: every chapter under book/)")
     parser.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell")
+    parser.add_argument("--no-portability", action="store_true",
+                        help="do not check the new outputs under other BLAS kernels and thread counts")
     args = parser.parse_args()
     failed = False
+    refreshed = []
     for md in chapters(args.chapters):
-        name = md.relative_to(ROOT)
+        name = md.relative_to(ROOT) if md.is_relative_to(ROOT) else md
         try:
             seconds = refresh(md, args.timeout)
         except nbclient.exceptions.CellExecutionError as error:
@@ -103,7 +110,31 @@ def main() -> int:
             print(f"FAILED {name}: a cell raised and is not tagged raises-exception\n{error}", file=sys.stderr)
             continue
         print(f"refreshed {name} in {seconds:.1f} s")
+        refreshed.append(md.with_suffix(".ipynb"))
+    if refreshed and not args.no_portability and not check_portability(refreshed):
+        failed = True
     return 1 if failed else 0
+
+
+def check_portability(notebooks: list[pathlib.Path]) -> bool:
+    """Run the refreshed notebooks under the other configurations; report each cell whose output changes."""
+    import portability  # scripts/portability.py, beside this file
+
+    print(f"checking that the outputs hold on other CPUs ({len(notebooks)} notebook(s)) ...")
+    holds = True
+    for configuration in portability.configurations():
+        reason = portability.not_applicable(configuration)
+        if reason:
+            print(f"  not checked: {reason}")
+            continue
+        result = portability.run(configuration, notebooks, workers=min(2, len(notebooks)))
+        if result.passed:
+            print(f"  ok under the {configuration.name}")
+            continue
+        holds = False
+        print(f"  NOT PORTABLE under the {configuration.name}: these cells print something else there. Print "
+              f"such numbers against a tolerance (DESIGN.md, Portability):\n{result.report}", file=sys.stderr)
+    return holds
 
 
 if __name__ == "__main__":

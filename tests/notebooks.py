@@ -6,13 +6,25 @@ paired with an ``.ipynb`` holding the executed reference outputs that nbval comp
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import pathlib
+import sys
+import types
 
 import jupytext
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FORMAT = "md:myst"
+
+
+def load_script(name: str) -> types.ModuleType:
+    """Import ``scripts/<name>.py`` (the authors' tools, which are not part of lib) as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
 
 
 def is_notebook_chapter(md: pathlib.Path) -> bool:

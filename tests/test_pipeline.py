@@ -4,7 +4,6 @@ These tests guard the guards. If a change to the configuration made nbval lax, m
 failing cell, or made the sync check blind, the book's own tests would still pass; these would not.
 """
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -13,11 +12,10 @@ import sys
 import jupytext
 import pytest
 from book_build import build
-from notebooks import ROOT, execution_problems, sync_problem
+from notebooks import ROOT, execution_problems, load_script, sync_problem
 
-_spec = importlib.util.spec_from_file_location("refresh", ROOT / "scripts" / "refresh.py")
-refresh = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(refresh)
+refresh = load_script("refresh")
+portability = load_script("portability")
 
 HEADER = """---
 jupytext:
@@ -127,3 +125,31 @@ def test_refresh_stores_tracebacks_without_machine_paths(tmp_path):
     text = md.with_suffix(".ipynb").read_text(encoding="utf-8")
     assert "TypeError" in text and "lib/rng.py" in text
     assert str(ROOT) not in text and "/tmp/ipykernel_" not in text
+
+
+BLAS_REPORT = """from threadpoolctl import threadpool_info
+import numpy as np
+blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"][0]
+print(blas["architecture"], blas["num_threads"])"""
+
+
+@pytest.mark.parametrize("name", ["generic kernel", "2 BLAS threads"])
+def test_portability_check_names_a_cell_whose_output_depends_on_the_cpu(tmp_path, name):
+    configuration = {c.name: c for c in portability.configurations()}[name]
+    reason = portability.not_applicable(configuration)
+    if reason:
+        pytest.skip(f"portability check not applicable here: {reason}")
+    md = write_chapter(tmp_path, "blas", [code_cell(BLAS_REPORT)])
+    result = portability.run(configuration, [md.with_suffix(".ipynb")])
+    assert not result.passed
+    assert [cell.split("::")[1] for cell in result.failed_cells] == ["Cell 0"]
+
+
+def test_refresh_names_a_cell_that_would_not_hold_on_another_cpu(tmp_path):
+    md = tmp_path / "blas.md"
+    md.write_text(HEADER + code_cell(BLAS_REPORT), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "refresh.py"), str(md)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "NOT PORTABLE under the 2 BLAS threads" in result.stderr
+    assert "::Cell 0" in result.stderr and md.with_suffix(".ipynb").exists()
