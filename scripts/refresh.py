@@ -73,9 +73,24 @@ def strip_machine_paths(notebook) -> None:
                 output["traceback"] = [_without_machine_paths(line) for line in output["traceback"]]
 
 
+def keep_cell_ids(notebook, ipynb: pathlib.Path) -> None:
+    """Give cells the ids they had in the stored ``.ipynb`` (jupytext draws new random ones on every read).
+
+    A cell keeps the id of the stored cell at the same position and of the same type, so a refresh's diff
+    shows changed sources and outputs, not a new id on every cell.
+    """
+    if not ipynb.exists():
+        return
+    stored = jupytext.read(ipynb).cells
+    for cell, old in zip(notebook.cells, stored, strict=False):
+        if cell.cell_type == old.cell_type and "id" in old:
+            cell["id"] = old["id"]
+
+
 def refresh(md: pathlib.Path, timeout: int = 120) -> float:
     """Execute one chapter and write its .ipynb; return the seconds it took."""
     notebook = jupytext.read(md)
+    keep_cell_ids(notebook, md.with_suffix(".ipynb"))
     start = time.perf_counter()
     client = nbclient.NotebookClient(
         notebook,
