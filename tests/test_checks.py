@@ -1,0 +1,49 @@
+"""lib.checks: declared constraints, and the one error format."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pytest
+
+from lib.checks import (Boolean, InstanceOf, Interval, InvalidParameterError, Options, as_float_array,
+                        check_finite, check_param, check_params)
+
+
+@pytest.mark.parametrize(("constraint", "good", "bad"), [
+    (Interval(Real, 0, None, closed="neither"), [1e-9, 3, np.float64(0.5)], [0, -1.0, np.inf, np.nan, True, "1"]),
+    (Interval(Real, 0, 1, closed="left"), [0, 0.999], [1, 1.5, -0.1]),
+    (Interval(Integral, 1, None), [1, np.int64(7)], [0, 1.0, False]),
+    (Options("lstsq", "gd"), ["gd"], ["GD", None, 1]),
+    (Boolean(), [True, np.bool_(False)], [1, "yes", None]),
+    (InstanceOf(dict, "a dict"), [{}], [[]]),
+])
+def test_constraints_accept_and_refuse(constraint, good, bad):
+    assert all(constraint.is_satisfied_by(value) for value in good)
+    assert not any(constraint.is_satisfied_by(value) for value in bad)
+
+
+def test_one_error_format_names_owner_argument_expectation_and_value():
+    with pytest.raises(InvalidParameterError, match=r"^SGD: lr must be a real number in \(0, inf\), got -0.1; "
+                                                     r"try 0.01$"):
+        check_param("SGD", "lr", -0.1, [Interval(Real, 0, None, closed="neither", hint="try 0.01")])
+    with pytest.raises(ValueError, match=r"^f: mode must be one of 'a', 'b' or None, got 'c'$"):
+        check_param("f", "mode", "c", [Options("a", "b"), None])
+    with pytest.raises(TypeError):  # InvalidParameterError is both
+        check_params("f", {"flag": 1}, {"flag": [Boolean()]})
+    check_params("f", {"flag": True, "unchecked": object()}, {"flag": [Boolean()], "absent": [Boolean()]})
+
+
+def test_arrays():
+    x = np.arange(3.0)
+    assert as_float_array("f", "x", x) is x
+    assert as_float_array("f", "x", [1, 2]).dtype == np.float64
+    with pytest.raises(InvalidParameterError, match=r"^f: x must be an array of real numbers, got 'dtype <U1'$"):
+        as_float_array("f", "x", ["a"])
+    with pytest.raises(InvalidParameterError, match="ragged|inhomogeneous"):
+        as_float_array("f", "x", [[1.0], [1.0, 2.0]])
+    check_finite("f", "x", x)
+    with pytest.raises(ValueError, match=r"^f: x must be finite, got NaN or inf \(first at index \(1,\), value nan\)"
+                                         r"; lower lr$"):
+        check_finite("f", "x", np.array([0.0, np.nan, np.inf]), hint="lower lr")
+    with pytest.raises(ValueError, match=r"first at the value"):
+        check_finite("f", "b", np.array(np.inf))
