@@ -5,8 +5,17 @@ from numbers import Integral, Real
 import numpy as np
 import pytest
 
-from lib.checks import (Boolean, InstanceOf, Interval, InvalidParameterError, Options, as_float_array,
-                        check_finite, check_param, check_params)
+from lib.checks import (
+    Boolean,
+    InstanceOf,
+    Interval,
+    InvalidParameterError,
+    Options,
+    as_float_array,
+    check_finite,
+    check_param,
+    check_params,
+)
 
 
 @pytest.mark.parametrize(("constraint", "good", "bad"), [
