@@ -60,8 +60,8 @@ def chapters(paths: list[str]) -> list[pathlib.Path]:
 
 def _without_machine_paths(line: str) -> str:
     """Replace the machine's absolute paths in a traceback line by paths relative to the project."""
+    line = line.replace(sysconfig.get_paths()["purelib"] + os.sep, "<site-packages>/")  # first: .venv is in ROOT
     line = line.replace(str(ROOT) + os.sep, "")
-    line = line.replace(sysconfig.get_paths()["purelib"] + os.sep, "<site-packages>/")
     return re.sub(r"/tmp/ipykernel_\d+/\d+\.py", "<kernel-cell>", line)
 
 
