@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -58,16 +59,18 @@ def message(owner: str, name: str, expected: str, value: Any, hint: str | None =
     return f"{text}; {hint}" if hint else text
 
 
-class Constraint:
+class Constraint(ABC):
     """One allowed kind of value for an argument: ``is_satisfied_by(value)`` and a description."""
 
     hint: str | None = None
 
+    @abstractmethod
     def is_satisfied_by(self, value: Any) -> bool:
-        raise NotImplementedError
+        """Whether ``value`` is allowed."""
 
+    @abstractmethod
     def __str__(self) -> str:
-        raise NotImplementedError
+        """What is allowed, as it reads after "must be"."""
 
 
 class Interval(Constraint):
