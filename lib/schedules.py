@@ -46,7 +46,8 @@ from bisect import bisect_right
 
 import numpy as np
 
-from lib.optim import Optimizer, _to_python_scalar
+from lib.optim import Optimizer
+from lib.optim_state import to_python_scalar
 
 __all__ = [
     "LRSchedule",
@@ -189,11 +190,11 @@ class LRSchedule(ABC):
         expected = {"base_lr", "last_epoch", *self.hyperparameter_names}
         self._check_keys(state, expected)
         owner = f"{type(self).__name__}.load_state_dict"
-        base_lr = _to_python_scalar(state["base_lr"])
+        base_lr = to_python_scalar(state["base_lr"])
         base_lr = _check_real(base_lr, "state['base_lr']", owner, low=0.0, high=math.inf, low_inclusive=False)
-        last_epoch = _check_int(_to_python_scalar(state["last_epoch"]), "state['last_epoch']", owner, minimum=0)
+        last_epoch = _check_int(to_python_scalar(state["last_epoch"]), "state['last_epoch']", owner, minimum=0)
         self.base_lr = base_lr
-        self._set_hyperparameters(**{name: _to_python_scalar(state[name]) for name in self.hyperparameter_names})
+        self._set_hyperparameters(**{name: to_python_scalar(state[name]) for name in self.hyperparameter_names})
         self.last_epoch = last_epoch
         self.optimizer.lr = self.lr_at(last_epoch)
 
@@ -545,7 +546,7 @@ class SequentialLR(LRSchedule):
             )
         checked = []
         for index, milestone in enumerate(milestones):
-            milestone = _check_int(_to_python_scalar(milestone), f"milestones[{index}]", owner, minimum=1)
+            milestone = _check_int(to_python_scalar(milestone), f"milestones[{index}]", owner, minimum=1)
             if checked and milestone <= checked[-1]:
                 raise ValueError(f"{owner}: milestones must be strictly increasing, got {milestones}")
             checked.append(milestone)
@@ -586,9 +587,9 @@ class SequentialLR(LRSchedule):
         for schedule, sub_state in zip(self.schedules, sub_states, strict=True):
             schedule.load_state_dict(sub_state)
         self._set_hyperparameters(np.asarray(state["milestones"]).ravel())
-        base_lr = _to_python_scalar(state["base_lr"])
+        base_lr = to_python_scalar(state["base_lr"])
         self.base_lr = _check_real(base_lr, "state['base_lr']", owner, low=0.0, high=math.inf, low_inclusive=False)
-        self.last_epoch = _check_int(_to_python_scalar(state["last_epoch"]), "state['last_epoch']", owner, minimum=0)
+        self.last_epoch = _check_int(to_python_scalar(state["last_epoch"]), "state['last_epoch']", owner, minimum=0)
         self.optimizer.lr = self.lr_at(self.last_epoch)
 
     def __repr__(self):
