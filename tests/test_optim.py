@@ -432,6 +432,20 @@ def test_load_state_dict_checks_the_buffers_against_the_hyperparameters():
         Adam().load_state_dict(betas)
 
 
+def test_load_state_dict_checks_the_shapes_against_the_steps_and_the_buffers():
+    opt = SGD(lr=0.1, momentum=0.9)
+    opt.step({"w": np.ones(2)}, {"w": np.ones(2)})
+    state = opt.state_dict()
+    without_shape = {key: value for key, value in state.items() if key not in ("shape/w", "takes_dict")}
+    with pytest.raises(ValueError, match=r"parameter shapes exactly when steps were taken, got step_count 1"):
+        SGD(lr=0.1, momentum=0.9).load_state_dict(without_shape)
+    with pytest.raises(ValueError, match=r"a 'shape/<param>' for every parameter with buffers, got .* for \['v'\]"):
+        SGD(lr=0.1, momentum=0.9).load_state_dict({**state, "state/v/b": np.ones(2)})
+    fresh = SGD(lr=0.1, momentum=0.9)
+    fresh.load_state_dict(state)
+    assert fresh.state.keys() == {"w"} and fresh.state["w"].keys() == {"b"}
+
+
 def test_a_state_saved_before_the_first_step_loads():
     state = _through_npz(RMSprop(lr=0.05, centered=True).state_dict())
     opt = RMSprop()
