@@ -11,8 +11,12 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
     Seeded data sets (the source's own among them), splits, standardization, mini-batches, k-fold indices.
 ``lib.losses``
     Loss functions and penalties, each with its value and gradient (penalties also with their prox).
+``lib.checks``
+    Declared argument checks (what each argument may be, once per class) and the one error format.
 ``lib.optim``
     Optimizers with ``torch.optim``'s arguments and update equations: ``theta = opt.step(theta, grad)``.
+``lib.optim_state``
+    An optimizer's ``state_dict`` / ``load_state_dict``: its state as plain arrays, for checkpoints.
 ``lib.schedules``
     Learning-rate schedules (step, exponential, cosine, linear warm-up) that drive any ``lib.optim`` optimizer.
 ``lib.train``

@@ -20,6 +20,10 @@ Every error raised here reads ``"<owner>: <argument> must be <what>, got <value>
 what came. :class:`InvalidParameterError` is both a :class:`ValueError` and a :class:`TypeError`, as
 scikit-learn's is, so code that catches either keeps working.
 
+A check also converts: :func:`check_params` returns the checked values as the constraint they satisfy reads
+them (a real number as a ``float``, an integer as an ``int``, a flag as a ``bool``, a pair as a tuple), so that a
+class stores plain Python values whatever NumPy scalar it was given.
+
 Array arguments have their own checks: :func:`as_float_array` (real numbers, as float64) and
 :func:`check_finite` (no NaN or infinity, naming the first bad entry).
 """
@@ -41,6 +45,8 @@ __all__ = [
     "Options",
     "Boolean",
     "InstanceOf",
+    "Pair",
+    "message",
     "check_params",
     "check_param",
     "as_float_array",
@@ -67,6 +73,10 @@ class Constraint(ABC):
     @abstractmethod
     def is_satisfied_by(self, value: Any) -> bool:
         """Whether ``value`` is allowed."""
+
+    def convert(self, value: Any) -> Any:
+        """``value`` (which satisfies the constraint) as the Python value to store; unchanged by default."""
+        return value
 
     @abstractmethod
     def __str__(self) -> str:
@@ -100,6 +110,9 @@ class Interval(Constraint):
                 return False
         return True
 
+    def convert(self, value: Any) -> int | float:
+        return int(value) if self.kind is numbers.Integral else float(value)
+
     def __str__(self) -> str:
         noun = "an integer" if self.kind is numbers.Integral else "a real number"
         if self.low is None and self.high is None:
@@ -130,6 +143,9 @@ class Boolean(Constraint):
     def is_satisfied_by(self, value: Any) -> bool:
         return isinstance(value, bool | np.bool_)
 
+    def convert(self, value: Any) -> bool:
+        return bool(value)
+
     def __str__(self) -> str:
         return "True or False"
 
@@ -150,51 +166,93 @@ class InstanceOf(Constraint):
         return self.description
 
 
-def check_param(owner: str, name: str, value: Any, allowed: Sequence[Constraint | None]) -> None:
-    """Raise :class:`InvalidParameterError` unless ``value`` satisfies one of ``allowed`` (None: is None)."""
+class Pair(Constraint):
+    """Two values (a tuple, a list or a 1-d array of length 2), each satisfying ``constraint``; kept as a tuple."""
+
+    def __init__(self, constraint: Constraint, hint: str | None = None) -> None:
+        self.constraint, self.hint = constraint, hint
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            value = value.tolist()
+        return (isinstance(value, tuple | list) and len(value) == 2
+                and all(self.constraint.is_satisfied_by(entry) for entry in value))
+
+    def convert(self, value: Any) -> tuple:
+        return tuple(self.constraint.convert(entry) for entry in value)
+
+    def __str__(self) -> str:
+        return f"a pair, each {self.constraint}"
+
+
+def check_param(owner: str, name: str, value: Any, allowed: Sequence[Constraint | None]) -> Any:
+    """Return ``value`` converted by the first of ``allowed`` it satisfies (None: is None); raise if none.
+
+    The error is an :class:`InvalidParameterError` in the one format, with the first hint of ``allowed``.
+    """
     for constraint in allowed:
         if constraint is None:
             if value is None:
-                return
+                return None
         elif constraint.is_satisfied_by(value):
-            return
+            return constraint.convert(value)
     described = [("None" if constraint is None else str(constraint)) for constraint in allowed]
     hints = [constraint.hint for constraint in allowed if constraint is not None and constraint.hint]
     raise InvalidParameterError(message(owner, name, " or ".join(described), value, hints[0] if hints else None))
 
 
 def check_params(owner: str, params: Mapping[str, Any],
-                 constraints: Mapping[str, Sequence[Constraint | None]]) -> None:
-    """Check every argument in ``params`` that ``constraints`` declares, in the declared order."""
-    for name, allowed in constraints.items():
-        if name in params:
-            check_param(owner, name, params[name], allowed)
+                 constraints: Mapping[str, Sequence[Constraint | None]]) -> dict[str, Any]:
+    """Check every argument in ``params`` that ``constraints`` declares, in the declared order.
+
+    Returns the checked arguments, converted (see :func:`check_param`), in the declared order; arguments
+    that ``constraints`` does not declare are neither checked nor returned.
+    """
+    return {name: check_param(owner, name, params[name], allowed)
+            for name, allowed in constraints.items() if name in params}
 
 
-def as_float_array(owner: str, name: str, value: Any) -> np.ndarray:
-    """``value`` as a float64 ndarray (the same object if it already is one); a clear error for non-reals."""
+def _entry(name: str, key: Any) -> str:
+    """How an error names the argument ``name``, or its entry ``key`` (``"grad['w']"``)."""
+    return name if key is None else f"{name}[{key!r}]"
+
+
+def as_float_array(owner: str, name: str, value: Any, key: Any = None) -> np.ndarray:
+    """``value`` as a float64 ndarray (the same object if it already is one); a clear error for non-reals.
+
+    ``key``, if given, says that ``value`` is the entry ``name[key]`` of a dict argument.
+    """
     if type(value) is np.ndarray and value.dtype == np.float64:
         return value
     try:
         array = np.asarray(value)
     except ValueError as error:  # a ragged list
-        raise InvalidParameterError(message(owner, name, "an array of real numbers", type(value).__name__,
-                                            str(error))) from None
+        raise InvalidParameterError(message(owner, _entry(name, key), "an array of real numbers",
+                                            type(value).__name__, str(error))) from None
     if array.dtype.kind not in "biuf":
-        raise InvalidParameterError(message(owner, name, "an array of real numbers", f"dtype {array.dtype}"))
+        raise InvalidParameterError(message(owner, _entry(name, key), "an array of real numbers",
+                                            f"dtype {array.dtype}"))
     return array.astype(np.float64, copy=False)
 
 
-def check_finite(owner: str, name: str, array: np.ndarray, hint: str | None = None) -> None:
-    """Raise a ValueError naming the first NaN or infinite entry of ``array``, if there is one."""
+def check_finite(owner: str, name: str, array: np.ndarray, hint: str | None = None, key: Any = None) -> None:
+    """Raise a ValueError naming the first NaN or infinite entry of ``array``, if there is one.
+
+    ``key``, if given, says that ``array`` is the entry ``name[key]`` of a dict argument. The check counts
+    the finite entries rather than calling ``np.isfinite(array).all()``, half the time for small arrays,
+    and checks an array of one entry (an intercept) as a Python float, ten times faster still: optimizers
+    run it at every step.
+    """
+    if array.size == 1:
+        finite = math.isfinite(array.item())
+    else:
+        finite = np.count_nonzero(np.isfinite(array)) == array.size
+    if finite:
+        return
     if array.ndim == 0:
-        if math.isfinite(array):
-            return
         where = "the value"
     else:
-        if np.count_nonzero(np.isfinite(array)) == array.size:
-            return
         position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         where = f"index {position}, value {array[position]}"
-    text = f"{owner}: {name} must be finite, got NaN or inf (first at {where})"
+    text = f"{owner}: {_entry(name, key)} must be finite, got NaN or inf (first at {where})"
     raise ValueError(f"{text}; {hint}" if hint else text)

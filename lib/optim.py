@@ -1,9 +1,7 @@
 """Optimizers: update rules that turn a gradient into a step on the parameters.
 
 Every optimizer here mirrors the ``torch.optim`` class of the same name :cite:p:`paszke2019pytorch`, with
-the same argument names, defaults and update equations (the same order of operations, so that the numbers
-agree step by step; ``tests/test_optim_torch.py`` replays trajectories recorded from ``torch.optim``), but
-works on NumPy arrays and in a functional style:
+the same argument names, defaults and update equations, but works on NumPy arrays and in a functional style:
 
 >>> import numpy as np
 >>> opt = SGD(lr=0.1, momentum=0.9)
@@ -12,12 +10,22 @@ works on NumPy arrays and in a functional style:
 >>> theta
 array([ 0.8, -1.6])
 
+Each update rule (``_update``) is written as its chapter writes the equations, in the same symbols
+(:math:`m_t`, :math:`v_t`, :math:`\\hat m_t`, ...). torch arranges some of the arithmetic differently
+(a ``lerp`` for a running average, the bias corrections folded into a step size), so the two agree to
+rounding rather than bit for bit: ``tests/test_optim_torch.py`` replays trajectories recorded from
+``torch.optim`` and requires agreement to a relative 1e-10; over 30 steps the worst relative
+difference is about 1e-13.
+
 ``step`` returns new parameters and never modifies the arrays it is given. The parameters are either one
 array or a dict of arrays (for example ``{"w": w, "b": b}``), and the gradient has exactly the same
-structure. The optimizer keeps its own state (a momentum buffer or moment estimates per parameter, the
-number of steps taken), which :meth:`Optimizer.state_dict` exports as plain arrays and
-:meth:`Optimizer.load_state_dict` restores, so that a run interrupted and resumed gives the same numbers,
-bit for bit, as a run never interrupted.
+structure. The optimizer keeps its own state: the number of steps taken, ``step_count``, and per parameter
+the buffers of its equations, created at the first step (as optax's ``init``) and read as
+``opt.state[name][symbol]``, for example ``opt.state["theta"]["m"]`` for Adam's :math:`m_t` of a bare-array
+parameter. :meth:`~lib.optim_state.StateDictMixin.state_dict` exports the whole state as plain arrays for a
+checkpoint and :meth:`~lib.optim_state.StateDictMixin.load_state_dict` restores it (see
+:mod:`lib.optim_state`), so that a run interrupted and resumed gives the same numbers, bit for bit, as a run
+never interrupted.
 
 The learning rate ``lr`` is a public attribute: a learning-rate schedule changes it between steps.
 
@@ -45,10 +53,25 @@ element), and faster only for parameter arrays of about 100,000 entries or more.
 from __future__ import annotations
 
 import math
-import numbers
 from abc import ABC, abstractmethod
+from numbers import Real
+from typing import Any, ClassVar, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from lib.checks import (
+    Boolean,
+    Constraint,
+    Interval,
+    InvalidParameterError,
+    Pair,
+    as_float_array,
+    check_finite,
+    check_param,
+    check_params,
+)
+from lib.optim_state import StateDictMixin
 
 __all__ = [
     "Optimizer",
@@ -59,15 +82,28 @@ __all__ = [
     "AdamW",
     "NonFiniteGradientError",
     "DivergenceError",
+    "Params",
+    "ParamsLike",
+    "Buffers",
 ]
 
-#: The key under which the state of a bare-array parameter is kept (and exported by ``state_dict``).
+#: Parameters (and gradients) as ``step`` returns them: one float64 array, or a dict of them by name.
+Params: TypeAlias = np.ndarray | dict[str, np.ndarray]
+#: What ``step`` accepts: anything NumPy reads as an array of real numbers, or a dict of such by name.
+ParamsLike: TypeAlias = ArrayLike | dict[str, ArrayLike]
+#: One parameter's buffers, by the symbol of the equations: ``{"m": m_t, "v": v_t}`` for Adam.
+Buffers: TypeAlias = dict[str, np.ndarray]
+
+#: The name under which the state of a bare-array parameter is kept: ``opt.state["theta"]``.
 ARRAY_KEY = "theta"
 
-_STATE_PREFIX = "state/"
-_SHAPE_PREFIX = "shape/"
-_CLASS_KEY = "optimizer"
-_FLOAT64 = np.dtype(np.float64)
+# The declared constraints that the optimizers' hyperparameters share.
+_LEARNING_RATE = [Interval(Real, 0, None, closed="neither",
+                           hint="lr is the learning rate; typical values are 1e-3 to 1e-1 for standardized features")]
+_NON_NEGATIVE = [Interval(Real, 0, None)]
+_POSITIVE = [Interval(Real, 0, None, closed="neither")]
+_DECAY_RATE = [Interval(Real, 0, 1, closed="left")]
+_FLAG = [Boolean()]
 
 
 class NonFiniteGradientError(ValueError):
@@ -89,161 +125,62 @@ class DivergenceError(RuntimeError):
     """
 
 
-def _check_hyperparameter(value, name, *, low=0.0, low_inclusive=True, high=None, high_inclusive=True):
-    """Return ``value`` as a float after checking it is a finite real number in the given interval."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    too_low = value < low if low_inclusive else value <= low
-    if too_low:
-        bound = ">=" if low_inclusive else ">"
-        raise ValueError(f"{name} must be {bound} {low}, got {value}")
-    if high is not None:
-        too_high = value > high if high_inclusive else value >= high
-        if too_high:
-            bound = "<=" if high_inclusive else "<"
-            raise ValueError(f"{name} must be {bound} {high}, got {value}")
-    return value
+class Optimizer(StateDictMixin, ABC):
+    """Base class of the book's optimizers: the shared ``step``.
 
+    A subclass declares its hyperparameters and what each may be in ``parameter_constraints`` (``"lr"``
+    first), and implements two methods: ``_init_state(theta)``, the buffers one parameter starts with,
+    and ``_update(theta, g, state, t)``, its update equations, which return the new value of one parameter
+    array and store the new buffers in ``state``. The base class does the rest, identically for every
+    optimizer:
 
-def _check_learning_rate(lr):
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(f"lr (the learning rate) must be a positive real number, got {lr!r}")
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(
-            f"lr (the learning rate) must be positive and finite, got {lr}; "
-            "typical values are 1e-3 to 1e-1 for standardized features"
-        )
-    return float(lr)
-
-
-def _check_flag(value, name):
-    """Return ``value`` as a bool after checking it is one (``1`` or ``"yes"`` are refused)."""
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _check_betas(betas):
-    """Return ``betas`` as a tuple of two floats, each in [0, 1)."""
-    if isinstance(betas, np.ndarray):
-        betas = betas.tolist()
-    if not isinstance(betas, tuple | list) or len(betas) != 2:
-        raise TypeError(f"betas must be a pair (beta1, beta2) of numbers in [0, 1), got {betas!r}")
-    beta1 = _check_hyperparameter(betas[0], "betas[0] (beta1)", high=1.0, high_inclusive=False)
-    beta2 = _check_hyperparameter(betas[1], "betas[1] (beta2)", high=1.0, high_inclusive=False)
-    return (beta1, beta2)
-
-
-def _as_float_array(value, name, key=None):
-    """``value`` as a float64 ndarray (the same object if it already is one), with a clear error otherwise.
-
-    ``name`` (and ``key``, for an entry of a dict) say which argument it is, in the error message.
-    """
-    if type(value) is np.ndarray and value.dtype is _FLOAT64:
-        return value
-    what = name if key is None else f"{name}[{key!r}]"
-    try:
-        array = np.asarray(value)
-        if array.dtype is _FLOAT64:  # a NumPy float64 scalar, a list of floats
-            return array
-        if array.dtype.kind == "c":
-            raise TypeError(f"{what} must be real, got complex values (dtype {array.dtype})")
-        if array.dtype.kind not in "biufO":
-            raise TypeError(f"{what} must be an array of real numbers, got dtype {array.dtype}")
-        return array.astype(np.float64)
-    except ValueError as error:  # a ragged list, an object that is not a number
-        raise TypeError(f"{what} must be an array of real numbers, got {type(value).__name__}: {error}") from None
-
-
-def _all_finite(array):
-    """Whether every entry of ``array`` is finite (neither NaN nor infinite).
-
-    Counting the finite entries gives the same answer as ``np.isfinite(array).all()`` in half the time
-    for small arrays, and a 0-d array (an intercept) is checked as a Python float, faster still: this
-    check runs at every step, thousands of times per epoch.
-    """
-    if array.ndim == 0:
-        return math.isfinite(array)
-    return np.count_nonzero(np.isfinite(array)) == array.size
-
-
-def _lerp(start, end, weight):
-    r"""``start + weight * (end - start)``, a new array, computed as torch's ``lerp`` computes it.
-
-    This is the running average :math:`(1 - w)\,s + w\,e`. Like ``torch.lerp``, it is evaluated as
-    :math:`s + w (e - s)` when :math:`|w| < 1/2` and as :math:`e - (e - s)(1 - w)` otherwise, which keeps
-    the rounding error small at both ends.
-    """
-    if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1 - weight)
-
-
-def _to_python_scalar(value):
-    """A Python scalar from a scalar or a 0-d array (what ``np.load`` returns for a saved scalar)."""
-    if isinstance(value, np.ndarray):
-        if value.shape != ():
-            raise ValueError(f"expected a scalar, got an array of shape {value.shape}")
-        return value.item()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _saved_hyperparameter(value):
-    """A hyperparameter as ``state_dict`` saved it, back as a Python value (a tuple for a saved pair)."""
-    if isinstance(value, np.ndarray) and value.ndim == 1:
-        return tuple(value.tolist())
-    return _to_python_scalar(value)
-
-
-class Optimizer(ABC):
-    """Base class of the book's optimizers: the shared ``step`` / ``state_dict`` machinery.
-
-    A subclass lists its hyperparameters in ``hyperparameter_names`` (``"lr"`` first), validates them in
-    ``__init__``, names the buffers it may keep per parameter in ``buffer_names``, and implements
-    ``_update(theta, grad, state, step)``, which returns the new value of one parameter array and updates
-    that parameter's ``state`` (a dict of arrays it owns), and ``_required_buffers()``, the buffers a
-    parameter must have after a step with the current hyperparameters. The base class does the rest,
-    identically for every optimizer:
-
+    * it checks the hyperparameters against ``parameter_constraints`` and stores them as attributes;
     * it accepts one array or a dict of arrays, checks that the gradient has exactly the same keys and
       shapes (never broadcasting an ``(n,)`` against an ``(n, 1)``) and contains no NaN or infinity, and
       only then touches any state, so a rejected step changes nothing;
+    * at the first step it remembers the structure (keys and shapes) of the parameters and creates their
+      buffers; it rejects a later step with another structure (call :meth:`reset` to start over with new
+      parameters);
     * it counts steps: ``step_count`` is the number of completed steps, and step number
       :math:`t = ` ``step_count + 1`` is the one being taken;
-    * it remembers the structure (keys and shapes) of the parameters from the first step and rejects a
-      later step with another structure (call :meth:`reset` to start over with new parameters);
-    * it exports and restores its complete state as plain data.
+    * it exports and restores its complete state as plain arrays (:class:`lib.optim_state.StateDictMixin`).
 
     Parameters
     ----------
+    **hyperparameters
+        The subclass's hyperparameters, ``lr`` (the learning rate :math:`\\eta > 0`) among them.
+
+    Attributes
+    ----------
     lr : float
-        Learning rate :math:`\\eta > 0`. A public attribute: a schedule may change it between steps.
+        The learning rate, public: a schedule may change it between steps.
+    step_count : int
+        Number of steps taken so far.
+    state : dict of str to dict of str to ndarray
+        The buffers, per parameter (``"theta"`` for a bare array, else the keys of the parameters' dict),
+        by the symbols of the optimizer's equations: ``opt.state["theta"]["m"]`` is Adam's :math:`m_t`
+        after step :math:`t` = ``step_count``. Empty before the first step. This is the way to read the
+        buffers; ``state_dict()`` flattens the same arrays for saving.
     """
 
-    #: Names of the constructor arguments that ``state_dict`` saves; subclasses extend it.
-    hyperparameter_names: tuple[str, ...] = ("lr",)
-    #: Names of every buffer the optimizer may keep per parameter; subclasses extend it.
-    buffer_names: tuple[str, ...] = ()
+    #: Each hyperparameter's allowed values, checked by the constructor (and by ``step`` for ``lr``).
+    parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {"lr": _LEARNING_RATE}
 
-    def __init__(self, lr):
-        self.lr = _check_learning_rate(lr)
+    def __init__(self, **hyperparameters: Any) -> None:
+        for name, value in check_params(type(self).__name__, hyperparameters, self.parameter_constraints).items():
+            setattr(self, name, value)
         self.reset()
 
     # -- the public interface ------------------------------------------------------------------------------
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget all state: the step count, the per-parameter buffers and the parameter structure."""
         self.step_count = 0
-        self.state: dict[str, dict[str, np.ndarray]] = {}
+        self.state: dict[str, Buffers] = {}
         self._shapes: dict[str, tuple[int, ...]] | None = None
         self._takes_dict: bool | None = None
 
-    def step(self, theta, grad):
+    def step(self, theta: ParamsLike, grad: ParamsLike) -> Params:
         """Take one optimization step and return the new parameters.
 
         Parameters
@@ -262,237 +199,127 @@ class Optimizer(ABC):
         Raises
         ------
         TypeError
-            If one of ``theta`` and ``grad`` is a dict and the other is not.
+            If one of ``theta`` and ``grad`` is a dict and the other is not, or they are not real numbers.
         ValueError
             If keys or shapes differ (between ``theta`` and ``grad``, or from the earlier steps), or if
             ``lr`` has been set to a non-positive or non-finite value.
         NonFiniteGradientError
             A ``ValueError`` subclass, if the gradient contains NaN or infinity.
         """
-        # The constructor checked the hyperparameters; of these only lr is meant to change between steps
-        # (a schedule sets it). A positive finite float passes at the cost of one comparison; anything
-        # else gets the full check.
-        lr = self.lr
-        if type(lr) is not float or not 0.0 < lr < math.inf:
-            self.lr = _check_learning_rate(lr)
-        step_number = self.step_count + 1
-        if isinstance(theta, dict) or isinstance(grad, dict):
-            return self._step_dict(theta, grad, step_number)
-        theta = _as_float_array(theta, "theta")
-        grad = _as_float_array(grad, "grad")
-        if grad.shape != theta.shape:
-            raise ValueError(
-                f"grad has shape {grad.shape} but theta has shape {theta.shape}; they must match exactly "
-                "(an (n,) array and an (n, 1) array would broadcast to (n, n))"
-            )
-        if not _all_finite(grad):
-            raise self._non_finite_error(ARRAY_KEY, step_number)
-        if self._takes_dict is not False or self._shapes[ARRAY_KEY] != theta.shape:
-            self._check_structure({ARRAY_KEY: theta.shape}, takes_dict=False)
-        state = self.state.get(ARRAY_KEY)
-        if state is None:
-            state = self.state[ARRAY_KEY] = {}
-        new_theta = np.asarray(self._update(theta, grad, state, step_number))
-        self.step_count = step_number
-        return new_theta
+        # Of the hyperparameters only lr is meant to change between steps (a schedule sets it). A positive
+        # finite float passes at the cost of one comparison; anything else gets the declared check.
+        if type(self.lr) is not float or not 0.0 < self.lr < math.inf:
+            self.lr = check_param(type(self).__name__, "lr", self.lr, _LEARNING_RATE)
+        t = self.step_count + 1
+        takes_dict = isinstance(theta, dict) or isinstance(grad, dict)
+        if not takes_dict:  # a bare array is the parameter named "theta"
+            theta, grad = {ARRAY_KEY: theta}, {ARRAY_KEY: grad}
+        params, grads = self._checked(theta, grad, t, takes_dict)
+        if self._shapes is None:
+            self._first_step(params, takes_dict)
+        new_params = {}
+        for key, param in params.items():
+            new_params[key] = np.asarray(self._update(param, grads[key], self.state[key], t))
+        self.step_count = t
+        return new_params if takes_dict else new_params[ARRAY_KEY]
 
-    def hyperparameters(self):
+    def hyperparameters(self) -> dict[str, Any]:
         """Return the hyperparameters as a dict ``{name: value}`` (Python scalars, or a tuple for ``betas``)."""
-        return {name: getattr(self, name) for name in self.hyperparameter_names}
+        return {name: getattr(self, name) for name in self.parameter_constraints}
 
-    def state_dict(self):
-        """Return the complete state as a flat dict of Python scalars, strings and ndarray copies.
-
-        Keys: ``"optimizer"`` (the class name, so that a state is never loaded into another kind of
-        optimizer, for example an ``AdamW`` state into an ``Adam``, which has the same hyperparameter
-        names); each hyperparameter name (``"lr"``, ``"momentum"``, ...; a pair such as ``betas`` becomes
-        an array of two floats); ``"step_count"``; ``"takes_dict"`` (whether the parameters are a dict;
-        absent before the first step); ``"shape/<param>"`` (each parameter's shape, an integer array);
-        ``"state/<param>/<buffer>"`` (the optimizer's buffers, for example ``"state/w/momentum_buffer"``).
-        A bare-array parameter is named ``"theta"``. The dict can be saved with
-        ``np.savez(path, **opt.state_dict())`` and restored from ``np.load(path, allow_pickle=False)``.
-        """
-        state = {_CLASS_KEY: type(self).__name__}
-        for name, value in self.hyperparameters().items():
-            state[name] = np.array(value, dtype=np.float64) if isinstance(value, tuple) else value
-        state["step_count"] = int(self.step_count)
-        if self._shapes is not None:
-            state["takes_dict"] = bool(self._takes_dict)
-            for key, shape in self._shapes.items():
-                state[f"{_SHAPE_PREFIX}{key}"] = np.array(shape, dtype=np.int64)
-        for key, buffers in self.state.items():
-            for name, array in buffers.items():
-                state[f"{_STATE_PREFIX}{key}/{name}"] = np.array(array, dtype=np.float64, copy=True)
-        return state
-
-    def load_state_dict(self, state):
-        """Restore a state exported by :meth:`state_dict` (possibly saved and re-loaded with ``np.savez``).
-
-        The hyperparameters (including ``lr``, which a schedule may have changed) are restored and
-        validated, the buffers are copied in, and the next step continues exactly as the saved run would
-        have. Nothing changes if the state is rejected.
-
-        Parameters
-        ----------
-        state : mapping
-            A dict from :meth:`state_dict`, or the ``NpzFile`` returned by ``np.load`` on a saved one.
-
-        Raises
-        ------
-        ValueError
-            If the state was saved by another kind of optimizer, misses or has unknown entries, or has
-            buffers that do not fit the parameters' shapes or the hyperparameters.
-        """
-        state = dict(state)
-        class_name = type(self).__name__
-        saved_class = _to_python_scalar(state.get(_CLASS_KEY, class_name))
-        if saved_class != class_name:
-            raise ValueError(f"state was saved by {saved_class}: load it into {saved_class}, not into {class_name}")
-        missing = [name for name in (*self.hyperparameter_names, "step_count") if name not in state]
-        if missing:
-            raise ValueError(f"state is missing {missing}; pass a dict produced by {class_name}.state_dict()")
-        known = set(self.hyperparameter_names) | {_CLASS_KEY, "step_count", "takes_dict"}
-        unknown = [key for key in state if key not in known and not key.startswith((_STATE_PREFIX, _SHAPE_PREFIX))]
-        if unknown:
-            raise ValueError(
-                f"state has unknown entries {unknown}; was it saved by another kind of optimizer than {class_name}?"
-            )
-        values = {name: _saved_hyperparameter(state[name]) for name in self.hyperparameter_names}
-        # Validate by building a fresh optimizer of the same class with the saved hyperparameters.
-        checked = type(self)(**values)
-        step_count = _to_python_scalar(state["step_count"])
-        if isinstance(step_count, bool) or not isinstance(step_count, numbers.Integral) or step_count < 0:
-            raise ValueError(f"state['step_count'] must be a non-negative integer, got {step_count!r}")
-        shapes = {}
-        buffers: dict[str, dict[str, np.ndarray]] = {}
-        for key, value in state.items():
-            if key.startswith(_SHAPE_PREFIX):
-                shapes[key[len(_SHAPE_PREFIX) :]] = tuple(int(n) for n in np.asarray(value).ravel())
-            elif key.startswith(_STATE_PREFIX):
-                param_key, _, buffer_name = key[len(_STATE_PREFIX) :].rpartition("/")
-                buffers.setdefault(param_key, {})[buffer_name] = np.array(value, dtype=np.float64, copy=True)
-        for param_key, named in buffers.items():
-            if param_key not in shapes:
-                raise ValueError(f"state has buffers for parameter {param_key!r} but no 'shape/{param_key}'")
-            for name, array in named.items():
-                if name not in self.buffer_names:
-                    raise ValueError(
-                        f"state has a buffer {param_key!r}/{name!r}, which {class_name} does not keep "
-                        f"(its buffers: {list(self.buffer_names)})"
-                    )
-                if array.shape != shapes[param_key]:
-                    raise ValueError(
-                        f"state buffer {param_key!r}/{name!r} has shape {array.shape}, but the parameter "
-                        f"has shape {shapes[param_key]}"
-                    )
-        if step_count > 0:
-            required = checked._required_buffers()
-            for param_key in shapes:
-                absent = [name for name in required if name not in buffers.get(param_key, {})]
-                if absent:
-                    raise ValueError(
-                        f"state misses the buffers {absent} of parameter {param_key!r} after {step_count} steps; "
-                        f"{checked!r} keeps them from its first step on"
-                    )
-        for name in self.hyperparameter_names:
-            setattr(self, name, getattr(checked, name))
-        self.step_count = int(step_count)
-        self.state = buffers
-        if shapes:
-            self._shapes = shapes
-            self._takes_dict = bool(_to_python_scalar(state.get("takes_dict", True)))
-        else:
-            self._shapes = None
-            self._takes_dict = None
-
-    def __repr__(self):
+    def __repr__(self) -> str:
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters().items())
         return f"{type(self).__name__}({arguments})"
 
     # -- what a subclass implements ------------------------------------------------------------------------
 
     @abstractmethod
-    def _update(self, theta, grad, state, step):
-        """Return the new value of one parameter array; update ``state`` (this parameter's buffers).
+    def _init_state(self, theta: np.ndarray) -> Buffers:
+        """The buffers of one parameter before its first update (zeros, mostly), by their symbols."""
 
-        ``theta`` and ``grad`` are float64 arrays of the same shape that belong to the caller: never
-        modify them, and never store them in ``state`` without copying. ``step`` is :math:`t`, counted
-        from 1. The buffers in ``state`` belong to the optimizer; the updates here store new arrays in it
-        rather than updating the old ones in place (see the module's note on performance).
+    @abstractmethod
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: Buffers, t: int) -> np.ndarray:
+        """Return the new value of one parameter array; store its new buffers in ``state``.
+
+        ``theta`` and ``g`` are float64 arrays of the same shape that belong to the caller: never modify
+        them, and never store them in ``state`` without copying. ``t`` is the step number, counted from 1.
+        The buffers in ``state`` belong to the optimizer; the updates here store new arrays in it rather
+        than updating the old ones in place (see the module's note on performance).
         """
-
-    def _required_buffers(self):
-        """The names of the buffers every parameter has after one step with the current hyperparameters."""
-        return ()
 
     # -- helpers -------------------------------------------------------------------------------------------
 
-    def _step_dict(self, theta, grad, step_number):
-        """``step`` for parameters given as a dict of arrays."""
-        if not (isinstance(theta, dict) and isinstance(grad, dict)):
-            raise TypeError(
-                "theta and grad must both be arrays or both be dicts of arrays, got "
-                f"theta: {type(theta).__name__}, grad: {type(grad).__name__}"
-            )
-        if not theta:
-            raise ValueError("theta is an empty dict: there is nothing to optimize")
-        if theta.keys() != grad.keys():
-            raise ValueError(f"grad must have the keys of theta: theta has {sorted(theta)}, grad has {sorted(grad)}")
-        known_shapes = self._shapes if self._takes_dict else None
-        same_keys = known_shapes is not None and theta.keys() == known_shapes.keys()
-        if not same_keys:
-            for key in theta:
-                if not isinstance(key, str) or "/" in key:
-                    raise ValueError(f"parameter names must be strings without '/', got {key!r}")
-        # One pass converts, compares shapes and checks for NaN; the state is touched only after it.
-        params = {}
-        grads = {}
-        structure_changed = not same_keys
-        for key, value in theta.items():
-            param = params[key] = _as_float_array(value, "theta", key)
-            gradient = grads[key] = _as_float_array(grad[key], "grad", key)
+    def _checked(self, theta: Any, grad: Any, t: int,
+                 takes_dict: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The parameters and gradients, dicts with the same keys, as float64 arrays of the same shapes.
+
+        Checks that the gradient is finite, and that the parameters have the structure of the earlier
+        steps (if any); changes nothing.
+        """
+        owner = f"{type(self).__name__}.step"
+        if takes_dict:
+            self._check_keys(owner, theta, grad)
+        elif self._takes_dict:
+            raise self._structure_error(theta, takes_dict)
+        shapes = self._shapes
+        params, grads = {}, {}
+        for key in theta:
+            entry = key if takes_dict else None  # errors name grad['w'], or grad for a bare array
+            param = params[key] = as_float_array(owner, "theta", theta[key], entry)
+            gradient = grads[key] = as_float_array(owner, "grad", grad[key], entry)
             if gradient.shape != param.shape:
-                raise ValueError(
-                    f"parameter {key!r}: grad has shape {gradient.shape} but theta has shape {param.shape}; "
-                    "they must match exactly (an (n,) array and an (n, 1) array would broadcast to (n, n))"
-                )
-            if not _all_finite(gradient):
-                raise self._non_finite_error(key, step_number)
-            if not structure_changed and known_shapes[key] != param.shape:
-                structure_changed = True
-        if structure_changed:
-            self._check_structure({key: param.shape for key, param in params.items()}, takes_dict=True)
-        new_params = {}
-        for key, param in params.items():
-            state = self.state.get(key)
-            if state is None:
-                state = self.state[key] = {}
-            new_params[key] = np.asarray(self._update(param, grads[key], state, step_number))
-        self.step_count = step_number
-        return new_params
+                raise ValueError(self._shape_message(owner, entry, param.shape, gradient.shape))
+            if shapes is not None and param.shape != shapes[key]:
+                raise self._structure_error(theta, takes_dict)
+            try:
+                check_finite(owner, "grad", gradient, key=entry)
+            except ValueError as error:
+                raise NonFiniteGradientError(
+                    f"{error}; at step {t} (lr={self.lr:g}) the iteration has probably diverged or the data "
+                    "contain extreme values: try a lower learning rate, and standardize the features"
+                ) from None
+        return params, grads
 
-    def _non_finite_error(self, key, step_number):
-        return NonFiniteGradientError(
-            f"the gradient of parameter {key!r} contains NaN or inf at step {step_number} "
-            f"(lr={self.lr:g}); the iteration has probably diverged or the data contain extreme "
-            "values: try a lower learning rate, and standardize the features"
-        )
-
-    def _check_structure(self, shapes, takes_dict):
-        """Remember the parameters' structure at the first step; reject another structure later."""
-        if self._shapes is None:
-            self._shapes = shapes
-            self._takes_dict = takes_dict
-            return
-        if takes_dict != self._takes_dict or shapes != self._shapes:
-            raise ValueError(
-                f"this optimizer has been stepping parameters {self._describe(self._shapes)}, got "
-                f"{self._describe(shapes)}; use one optimizer per set of parameters, or call reset() first"
-            )
+    def _check_keys(self, owner: str, theta: Any, grad: Any) -> None:
+        """Check that parameters and gradients are dicts with the same keys, those of the earlier steps."""
+        if not (isinstance(theta, dict) and isinstance(grad, dict)):
+            raise TypeError(f"{owner}: theta and grad must both be arrays or both be dicts of arrays, got "
+                            f"theta: {type(theta).__name__}, grad: {type(grad).__name__}")
+        if not theta:
+            raise ValueError(f"{owner}: theta must be a dict of parameters, got an empty dict (nothing to optimize)")
+        if theta.keys() != grad.keys():
+            raise ValueError(f"{owner}: grad must have the keys of theta {sorted(theta)}, got {sorted(grad)}")
+        if self._shapes is not None and (not self._takes_dict or theta.keys() != self._shapes.keys()):
+            raise self._structure_error(theta, True)
 
     @staticmethod
-    def _describe(shapes):
-        return "{" + ", ".join(f"{key!r}: {shape}" for key, shape in shapes.items()) + "}"
+    def _shape_message(owner: str, entry: str | None, shape: tuple[int, ...], grad_shape: tuple[int, ...]) -> str:
+        theta_name, grad_name = ("theta", "grad") if entry is None else (f"theta[{entry!r}]", f"grad[{entry!r}]")
+        return (f"{owner}: {grad_name} must have the shape of {theta_name}, {shape}, got shape {grad_shape}; "
+                "an (n,) array and an (n, 1) array would broadcast to (n, n)")
+
+    def _first_step(self, params: dict[str, np.ndarray], takes_dict: bool) -> None:
+        """Remember the parameters' structure and create their buffers."""
+        for key in params:
+            if not isinstance(key, str) or "/" in key:
+                raise ValueError(f"{type(self).__name__}.step: the names of the parameters must be strings "
+                                 f"without '/', got {key!r}")
+        self._shapes = {key: param.shape for key, param in params.items()}
+        self._takes_dict = takes_dict
+        self.state = {key: self._init_state(param) for key, param in params.items()}
+
+    def _structure_error(self, theta: dict[str, ArrayLike], takes_dict: bool) -> ValueError:
+        """The error for parameters whose keys or shapes differ from those of the earlier steps."""
+        earlier = self._describe(self._shapes, self._takes_dict)
+        now = self._describe({key: np.shape(value) for key, value in theta.items()}, takes_dict)
+        return ValueError(f"{type(self).__name__}.step: theta must have the structure of the earlier steps, "
+                          f"{earlier}, got {now}; use one optimizer per set of parameters, or call reset() first")
+
+    @staticmethod
+    def _describe(shapes: dict[str, tuple[int, ...]], takes_dict: bool) -> str:
+        if not takes_dict:
+            return f"an array of shape {shapes[ARRAY_KEY]}"
+        return "a dict {" + ", ".join(f"{key!r}: {shape}" for key, shape in shapes.items()) + "}"
 
 
 class SGD(Optimizer):
@@ -519,10 +346,10 @@ class SGD(Optimizer):
         \theta_t &= \theta_{t-1} - \eta\, g_t .
 
     With ``momentum=0`` this is plain gradient descent, :math:`\theta_t = \theta_{t-1} - \eta g_t`; fed the
-    full-batch gradient it is full-batch gradient descent. The order of operations is torch's code: the
-    sign flip of ``maximize`` comes first, so weight decay still pulls the parameters towards zero when
-    maximizing. (torch's documentation shows the flip as a ``+`` in the last line instead, which differs
-    when ``weight_decay`` is not zero; the code, which this class follows, is what produces torch's numbers.)
+    full-batch gradient it is full-batch gradient descent. As in torch's code, the sign flip of
+    ``maximize`` comes first, so weight decay still pulls the parameters towards zero when maximizing.
+    (torch's documentation shows the flip as a ``+`` in the last line instead, which differs when
+    ``weight_decay`` is not zero; the code, which this class follows, is what produces torch's numbers.)
 
     Weight decay here adds :math:`\lambda\theta` to the gradient, which is the gradient of the L2 penalty
     :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2` added to :math:`J` (coupled weight decay).
@@ -552,7 +379,8 @@ class SGD(Optimizer):
     step_count : int
         Number of steps taken so far.
     state : dict
-        Per parameter, ``{"momentum_buffer": b_t}`` once a step with momentum has been taken.
+        Per parameter (``"theta"`` for a bare array), ``{"b": b_t}`` if ``momentum != 0``, else ``{}``:
+        ``opt.state["theta"]["b"]`` is the momentum buffer :math:`b_t` after step :math:`t` = ``step_count``.
 
     Examples
     --------
@@ -566,42 +394,35 @@ class SGD(Optimizer):
     0.54
     """
 
-    hyperparameter_names = ("lr", "momentum", "dampening", "nesterov", "weight_decay", "maximize")
-    buffer_names = ("momentum_buffer",)
+    parameter_constraints = {"lr": _LEARNING_RATE, "momentum": _NON_NEGATIVE, "dampening": _NON_NEGATIVE,
+                             "nesterov": _FLAG, "weight_decay": _NON_NEGATIVE, "maximize": _FLAG}
 
-    def __init__(self, lr, momentum=0, dampening=0, nesterov=False, weight_decay=0, maximize=False):
-        self.momentum = _check_hyperparameter(momentum, "momentum")
-        self.dampening = _check_hyperparameter(dampening, "dampening")
-        self.weight_decay = _check_hyperparameter(weight_decay, "weight_decay")
-        self.nesterov = _check_flag(nesterov, "nesterov")
-        self.maximize = _check_flag(maximize, "maximize")
+    def __init__(self, lr: float, momentum: float = 0, dampening: float = 0, nesterov: bool = False,
+                 weight_decay: float = 0, maximize: bool = False) -> None:
+        super().__init__(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
+                         weight_decay=weight_decay, maximize=maximize)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
-            raise ValueError(
-                "nesterov=True requires momentum > 0 and dampening == 0 (as torch.optim.SGD), got "
+            raise InvalidParameterError(
+                "SGD: nesterov=True requires momentum > 0 and dampening == 0 (as torch.optim.SGD), got "
                 f"momentum={self.momentum}, dampening={self.dampening}"
             )
-        super().__init__(lr)
 
-    def _required_buffers(self):
-        return ("momentum_buffer",) if self.momentum != 0 else ()
+    def _init_state(self, theta: np.ndarray) -> Buffers:
+        return {"b": np.zeros(theta.shape)} if self.momentum != 0 else {}
 
-    def _update(self, theta, grad, state, step):
-        g = -grad if self.maximize else grad
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * theta
-        if self.momentum != 0:
-            buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = np.array(g, dtype=np.float64, copy=True)  # a copy: g may be the caller's array
-            elif self.dampening == 0:
-                buffer = self.momentum * buffer + g  # the same numbers as adding 1.0 * g
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: Buffers, t: int) -> np.ndarray:
+        beta, tau, lam = self.momentum, self.dampening, self.weight_decay
+        if self.maximize:
+            g = -g
+        if lam != 0:
+            g = g + lam * theta
+        if beta != 0:
+            if t == 1:
+                b = g.copy()  # b_1 = g_1, undamped; a copy, as g may be the caller's array
             else:
-                buffer = self.momentum * buffer + (1 - self.dampening) * g
-            state["momentum_buffer"] = buffer
-            if self.nesterov:
-                g = g + self.momentum * buffer
-            else:
-                g = buffer
+                b = beta * state["b"] + (1 - tau) * g
+            state["b"] = b
+            g = g + beta * b if self.nesterov else b
         return theta - self.lr * g
 
 
@@ -629,9 +450,8 @@ class Adagrad(Optimizer):
     :math:`G_{\text{init}} + \sum_{s \le t} g_{s,j}^2`. For a constant gradient :math:`g` (and
     :math:`G_{\text{init}} = 0`, :math:`\gamma = 0`) the step in coordinate :math:`j` is
     :math:`\eta\, g_j / (\sqrt{t}\,|g_j| + \epsilon) \approx \eta\,\operatorname{sign}(g_j)/\sqrt{t}`: it
-    decays like :math:`1/\sqrt{t}` whether or not the iterate is near a minimum. The order of operations is
-    torch's: :math:`\epsilon` is added to :math:`\sqrt{G_t}` (outside the square root), and the last line
-    divides :math:`\eta_t g_t` by the denominator.
+    decays like :math:`1/\sqrt{t}` whether or not the iterate is near a minimum. As in torch,
+    :math:`\epsilon` is added to :math:`\sqrt{G_t}` (outside the square root).
 
     Parameters
     ----------
@@ -655,7 +475,8 @@ class Adagrad(Optimizer):
     step_count : int
         Number of steps taken so far.
     state : dict
-        Per parameter, ``{"sum": G_t}`` (torch's name for the sum of squared gradients).
+        Per parameter (``"theta"`` for a bare array), ``{"G": G_t}``: ``opt.state["theta"]["G"]`` is the sum
+        of squared gradients :math:`G_t` after step :math:`t` = ``step_count`` (torch calls it ``"sum"``).
 
     Examples
     --------
@@ -672,32 +493,26 @@ class Adagrad(Optimizer):
     [0.1, 0.070711, 0.057735]
     """
 
-    hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
-    buffer_names = ("sum",)
+    parameter_constraints = {"lr": _LEARNING_RATE, "lr_decay": _NON_NEGATIVE, "weight_decay": _NON_NEGATIVE,
+                             "initial_accumulator_value": _NON_NEGATIVE, "eps": _POSITIVE, "maximize": _FLAG}
 
-    def __init__(self, lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=False):
-        self.lr_decay = _check_hyperparameter(lr_decay, "lr_decay")
-        self.weight_decay = _check_hyperparameter(weight_decay, "weight_decay")
-        self.initial_accumulator_value = _check_hyperparameter(initial_accumulator_value, "initial_accumulator_value")
-        self.eps = _check_hyperparameter(eps, "eps", low_inclusive=False)
-        self.maximize = _check_flag(maximize, "maximize")
-        super().__init__(lr)
+    def __init__(self, lr: float = 0.01, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, maximize: bool = False) -> None:
+        super().__init__(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                         initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
 
-    def _required_buffers(self):
-        return ("sum",)
+    def _init_state(self, theta: np.ndarray) -> Buffers:
+        return {"G": np.full(theta.shape, self.initial_accumulator_value)}
 
-    def _update(self, theta, grad, state, step):
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: Buffers, t: int) -> np.ndarray:
+        gamma, lam, eps = self.lr_decay, self.weight_decay, self.eps
         if self.maximize:
-            grad = -grad
-        if self.weight_decay != 0:
-            grad = grad + self.weight_decay * theta
-        step_lr = self.lr / (1 + (step - 1) * self.lr_decay)
-        sum_of_squares = state.get("sum")
-        if sum_of_squares is None:
-            sum_of_squares = np.full(theta.shape, self.initial_accumulator_value)
-        sum_of_squares = state["sum"] = sum_of_squares + grad * grad
-        denominator = np.sqrt(sum_of_squares) + self.eps
-        return theta - step_lr * grad / denominator
+            g = -g
+        if lam != 0:
+            g = g + lam * theta
+        eta_t = self.lr / (1 + (t - 1) * gamma)
+        G = state["G"] = state["G"] + g * g
+        return theta - eta_t * g / (np.sqrt(G) + eps)
 
 
 class RMSprop(Optimizer):
@@ -727,9 +542,10 @@ class RMSprop(Optimizer):
     where the square roots and fractions act on each coordinate. There is no bias correction: the first
     steps, where :math:`v_t` is still close to its starting value 0, are larger than later ones
     (:math:`v_1 = (1 - \alpha) g_1 \odot g_1`, so the first step is about :math:`\eta / \sqrt{1 - \alpha}`
-    per coordinate, 10 :math:`\eta` for :math:`\alpha = 0.99`). The order of operations is torch's:
-    :math:`\bar g_t` is computed as :math:`\bar g_{t-1} + (1 - \alpha)(g_t - \bar g_{t-1})`, and
-    :math:`\epsilon` is added outside the square root.
+    per coordinate, 10 :math:`\eta` for :math:`\alpha = 0.99`). As in torch, :math:`\epsilon` is added
+    outside the square root; torch computes :math:`\bar g_t` as
+    :math:`\bar g_{t-1} + (1 - \alpha)(g_t - \bar g_{t-1})` (a ``lerp``), which equals the line above up to
+    rounding.
 
     In the centered form, :math:`v_t - \bar g_t \odot \bar g_t` is a difference of two nearly equal
     numbers when the gradient hardly varies (near a minimum with exact gradients), so it loses most of its
@@ -762,8 +578,10 @@ class RMSprop(Optimizer):
     step_count : int
         Number of steps taken so far.
     state : dict
-        Per parameter, ``{"square_avg": v_t}``, plus ``"grad_avg"`` (:math:`\bar g_t`) if centered and
-        ``"momentum_buffer"`` (:math:`b_t`) if ``momentum > 0`` (torch's names).
+        Per parameter (``"theta"`` for a bare array), ``{"v": v_t}``, plus ``"g_bar"`` (:math:`\bar g_t`)
+        if centered and ``"b"`` (:math:`b_t`) if ``momentum > 0``: ``opt.state["theta"]["v"]`` is
+        :math:`v_t` after step :math:`t` = ``step_count`` (torch calls them ``"square_avg"``,
+        ``"grad_avg"`` and ``"momentum_buffer"``).
 
     Examples
     --------
@@ -775,50 +593,39 @@ class RMSprop(Optimizer):
     array([-0.1,  0.1])
     """
 
-    hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
-    buffer_names = ("square_avg", "grad_avg", "momentum_buffer")
+    parameter_constraints = {"lr": _LEARNING_RATE, "alpha": _DECAY_RATE, "eps": _POSITIVE,
+                             "weight_decay": _NON_NEGATIVE, "momentum": _NON_NEGATIVE, "centered": _FLAG,
+                             "maximize": _FLAG}
 
-    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, maximize=False):
-        self.alpha = _check_hyperparameter(alpha, "alpha", high=1.0, high_inclusive=False)
-        self.eps = _check_hyperparameter(eps, "eps", low_inclusive=False)
-        self.weight_decay = _check_hyperparameter(weight_decay, "weight_decay")
-        self.momentum = _check_hyperparameter(momentum, "momentum")
-        self.centered = _check_flag(centered, "centered")
-        self.maximize = _check_flag(maximize, "maximize")
-        super().__init__(lr)
+    def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,
+                 momentum: float = 0, centered: bool = False, maximize: bool = False) -> None:
+        super().__init__(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                         centered=centered, maximize=maximize)
 
-    def _required_buffers(self):
-        names = ["square_avg"]
+    def _init_state(self, theta: np.ndarray) -> Buffers:
+        state = {"v": np.zeros(theta.shape)}
         if self.centered:
-            names.append("grad_avg")
+            state["g_bar"] = np.zeros(theta.shape)
         if self.momentum > 0:
-            names.append("momentum_buffer")
-        return tuple(names)
+            state["b"] = np.zeros(theta.shape)
+        return state
 
-    def _update(self, theta, grad, state, step):
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: Buffers, t: int) -> np.ndarray:
+        alpha, beta, lam, eps = self.alpha, self.momentum, self.weight_decay, self.eps
         if self.maximize:
-            grad = -grad
-        if self.weight_decay != 0:
-            grad = grad + self.weight_decay * theta
-        square_avg = state.get("square_avg")
-        if square_avg is None:
-            square_avg = np.zeros(theta.shape)
-        square_avg = state["square_avg"] = self.alpha * square_avg + (1 - self.alpha) * grad * grad
+            g = -g
+        if lam != 0:
+            g = g + lam * theta
+        v = state["v"] = alpha * state["v"] + (1 - alpha) * g * g
         if self.centered:
-            grad_avg = state.get("grad_avg")
-            if grad_avg is None:
-                grad_avg = np.zeros(theta.shape)
-            grad_avg = state["grad_avg"] = _lerp(grad_avg, grad, 1 - self.alpha)
-            denominator = np.sqrt(square_avg - grad_avg * grad_avg) + self.eps
+            g_bar = state["g_bar"] = alpha * state["g_bar"] + (1 - alpha) * g
+            d = np.sqrt(v - g_bar * g_bar) + eps
         else:
-            denominator = np.sqrt(square_avg) + self.eps
-        if self.momentum > 0:
-            buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = np.zeros(theta.shape)
-            buffer = state["momentum_buffer"] = self.momentum * buffer + grad / denominator
-            return theta - self.lr * buffer
-        return theta - self.lr * grad / denominator
+            d = np.sqrt(v) + eps
+        if beta > 0:
+            b = state["b"] = beta * state["b"] + g / d
+            return theta - self.lr * b
+        return theta - self.lr * g / d
 
 
 class Adam(Optimizer):
@@ -851,12 +658,12 @@ class Adam(Optimizer):
     coordinate whatever the gradient's scale. (The source's Adam has no bias correction.) Weight decay here
     is coupled: the L2 gradient :math:`\lambda\theta` passes through the adaptive scaling.
 
-    The order of operations is torch's, so the numbers agree with it step by step: :math:`m_t` is computed
-    as :math:`m_{t-1} + (1 - \beta_1)(g_t - m_{t-1})` (torch's ``lerp``), the denominator as
-    :math:`\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon` and the step as
-    :math:`\theta_{t-1} - \frac{\eta}{1 - \beta_1^t} m_t / \text{denominator}`. This puts :math:`\epsilon`
-    where Algorithm 1 of Kingma and Ba puts it (added to :math:`\sqrt{\hat v_t}`), not where their
-    "more efficient" reordering does.
+    Each line is computed as written. torch arranges the same arithmetic differently (:math:`m_t` as
+    :math:`m_{t-1} + (1 - \beta_1)(g_t - m_{t-1})`, a ``lerp``; the denominator as
+    :math:`\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon`; the step as
+    :math:`\frac{\eta}{1 - \beta_1^t} m_t / \text{denominator}`), so the two agree up to rounding. Both put
+    :math:`\epsilon` where Algorithm 1 of Kingma and Ba puts it (added to :math:`\sqrt{\hat v_t}`), not
+    where their "more efficient" reordering does.
 
     Parameters
     ----------
@@ -880,8 +687,10 @@ class Adam(Optimizer):
     step_count : int
         Number of steps taken so far; :math:`t` of the next step is ``step_count + 1``.
     state : dict
-        Per parameter, ``{"exp_avg": m_t, "exp_avg_sq": v_t}``, plus ``"max_exp_avg_sq"``
-        (:math:`v^{\max}_t`) if amsgrad (torch's names).
+        Per parameter (``"theta"`` for a bare array), ``{"m": m_t, "v": v_t}``, plus ``"v_max"``
+        (:math:`v^{\max}_t`) if amsgrad: ``opt.state["theta"]["m"]`` is :math:`m_t` after step
+        :math:`t` = ``step_count`` (torch calls them ``"exp_avg"``, ``"exp_avg_sq"`` and
+        ``"max_exp_avg_sq"``).
 
     Examples
     --------
@@ -894,54 +703,46 @@ class Adam(Optimizer):
     array([-0.1, -0.1,  0.1])
     """
 
-    hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
-    buffer_names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    parameter_constraints = {
+        "lr": _LEARNING_RATE,
+        "betas": [Pair(_DECAY_RATE[0], hint="betas is (beta1, beta2), the decay rates of m and v")],
+        "eps": _POSITIVE,
+        "weight_decay": _NON_NEGATIVE,
+        "amsgrad": _FLAG,
+        "maximize": _FLAG,
+    }
     #: Whether weight decay is decoupled from the gradient (AdamW) or added to it (Adam).
-    decoupled_weight_decay = False
+    decoupled_weight_decay: ClassVar[bool] = False
 
-    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, maximize=False):
-        self.betas = _check_betas(betas)
-        self.eps = _check_hyperparameter(eps, "eps", low_inclusive=False)
-        self.weight_decay = _check_hyperparameter(weight_decay, "weight_decay")
-        self.amsgrad = _check_flag(amsgrad, "amsgrad")
-        self.maximize = _check_flag(maximize, "maximize")
-        super().__init__(lr)
+    def __init__(self, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False) -> None:
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
 
-    def _required_buffers(self):
+    def _init_state(self, theta: np.ndarray) -> Buffers:
+        state = {"m": np.zeros(theta.shape), "v": np.zeros(theta.shape)}
         if self.amsgrad:
-            return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
-        return ("exp_avg", "exp_avg_sq")
+            state["v_max"] = np.zeros(theta.shape)
+        return state
 
-    def _update(self, theta, grad, state, step):
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: Buffers, t: int) -> np.ndarray:
         beta1, beta2 = self.betas
-        lr = self.lr
+        eta, lam = self.lr, self.weight_decay
         if self.maximize:
-            grad = -grad
-        if self.weight_decay != 0:
-            if self.decoupled_weight_decay:
-                theta = theta * (1 - lr * self.weight_decay)
-            else:
-                grad = grad + self.weight_decay * theta
-        exp_avg = state.get("exp_avg")
-        if exp_avg is None:
-            exp_avg = np.zeros(theta.shape)
-        exp_avg_sq = state.get("exp_avg_sq")
-        if exp_avg_sq is None:
-            exp_avg_sq = np.zeros(theta.shape)
-        exp_avg = state["exp_avg"] = _lerp(exp_avg, grad, 1 - beta1)
-        exp_avg_sq = state["exp_avg_sq"] = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
-        bias_correction1 = 1 - beta1**step
-        bias_correction2 = 1 - beta2**step
-        step_size = lr / bias_correction1
+            g = -g
+        if lam != 0 and self.decoupled_weight_decay:
+            theta = theta * (1 - eta * lam)
+        elif lam != 0:
+            g = g + lam * theta
+        m = state["m"] = beta1 * state["m"] + (1 - beta1) * g
+        v = state["v"] = beta2 * state["v"] + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**t)
         if self.amsgrad:
-            max_exp_avg_sq = state.get("max_exp_avg_sq")
-            if max_exp_avg_sq is None:
-                max_exp_avg_sq = np.zeros(theta.shape)
-            max_exp_avg_sq = state["max_exp_avg_sq"] = np.maximum(max_exp_avg_sq, exp_avg_sq)
-            denominator = np.sqrt(max_exp_avg_sq) / bias_correction2**0.5 + self.eps
+            v_max = state["v_max"] = np.maximum(state["v_max"], v)
+            v_hat = v_max / (1 - beta2**t)
         else:
-            denominator = np.sqrt(exp_avg_sq) / bias_correction2**0.5 + self.eps
-        return theta - step_size * exp_avg / denominator
+            v_hat = v / (1 - beta2**t)
+        return theta - eta * m_hat / (np.sqrt(v_hat) + self.eps)
+
 
 
 class AdamW(Adam):
@@ -962,7 +763,7 @@ class AdamW(Adam):
     The decay is multiplied by the current learning rate :math:`\eta` (torch's convention; the paper
     writes a separate schedule multiplier :math:`\eta_t` times :math:`\lambda`), so a learning-rate
     schedule scales it too. Every other detail (bias correction, :math:`\epsilon` placement, AMSGrad,
-    ``maximize``, the order of operations) is :class:`Adam`'s.
+    ``maximize``, the way each line is computed) is :class:`Adam`'s.
 
     Parameters
     ----------
@@ -1001,5 +802,6 @@ class AdamW(Adam):
 
     decoupled_weight_decay = True
 
-    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, amsgrad=False, maximize=False):
+    def __init__(self, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.01, amsgrad: bool = False, maximize: bool = False) -> None:
         super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)

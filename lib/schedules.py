@@ -40,13 +40,17 @@ optimizer in :class:`SequentialLR`: the second is built after the first has alre
 from __future__ import annotations
 
 import math
-import numbers
 from abc import ABC, abstractmethod
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 
-from lib.optim import Optimizer, _to_python_scalar
+from lib.checks import Constraint, InstanceOf, Interval, check_param, check_params
+from lib.optim import Optimizer
+from lib.optim_state import to_python_scalar
 
 __all__ = [
     "LRSchedule",
@@ -60,29 +64,13 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Argument checks
-# ---------------------------------------------------------------------------------------------------------
-
-
-def _check_int(value, name, owner, *, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{owner}: {name} must be an integer, got {value!r} of type {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{owner}: {name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(value, name, owner, *, low, high, low_inclusive=True):
-    """``value`` as a float after checking it is a finite real number in ``[low, high]`` (or ``(low, high]``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    too_low = value < low if low_inclusive else value <= low
-    if not math.isfinite(value) or too_low or value > high:
-        left = "[" if low_inclusive else "("
-        raise ValueError(f"{owner}: {name} must be in {left}{low:g}, {high:g}], got {value!r}")
-    return value
+# The declared constraints that the schedules' arguments share.
+_OPTIMIZER = [InstanceOf(Optimizer, "a lib.optim optimizer such as lib.optim.SGD(lr=0.1)")]
+_STEP = [Interval(Integral, 0, None)]
+_PERIOD = [Interval(Integral, 1, None)]
+_DECAY_FACTOR = [Interval(Real, 0, 1, closed="right")]
+_FACTOR = [Interval(Real, 0, 1)]
+_BASE_LR = [Interval(Real, 0, None, closed="neither")]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -93,8 +81,9 @@ def _check_real(value, name, owner, *, low, high, low_inclusive=True):
 class LRSchedule(ABC):
     r"""Base class of the learning-rate schedules.
 
-    A subclass lists its hyperparameters in ``hyperparameter_names``, checks and stores them in
-    ``_set_hyperparameters`` and implements the closed form ``_lr_at(t)``. The base class attaches the
+    A subclass declares its hyperparameters and what each may be in ``parameter_constraints`` and
+    implements the closed form ``_lr_at(t)``; the base class checks and stores the hyperparameters (a
+    subclass extends ``_set_hyperparameters`` only for a check that involves several of them), attaches the
     schedule to the optimizer and does the counting, exactly as ``torch.optim.lr_scheduler.LRScheduler``:
 
     * on construction the base learning rate :math:`\eta_0` (``base_lr``) is the optimizer's
@@ -124,25 +113,22 @@ class LRSchedule(ABC):
         the caller steps it by).
     """
 
-    hyperparameter_names: tuple[str, ...] = ()
+    #: Each hyperparameter's allowed values, checked by the constructor and by ``load_state_dict``.
+    parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {}
 
-    def __init__(self, optimizer, **hyperparameters):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{type(self).__name__}: optimizer must be a lib.optim optimizer such as lib.optim.SGD(lr=0.1), "
-                f"got {optimizer!r}"
-            )
+    def __init__(self, optimizer: Optimizer, **hyperparameters: Any) -> None:
+        check_param(type(self).__name__, "optimizer", optimizer, _OPTIMIZER)
         self.optimizer = optimizer
         if getattr(optimizer, "initial_lr", None) is None:
             optimizer.initial_lr = float(optimizer.lr)
         self.base_lr = float(optimizer.initial_lr)
-        self._set_hyperparameters(**hyperparameters)
+        self._set_hyperparameters(hyperparameters)
         self.last_epoch = 0
         self.optimizer.lr = self.lr_at(0)
 
     # -- the public interface ------------------------------------------------------------------------------
 
-    def lr_at(self, t):
+    def lr_at(self, t: int) -> float:
         r"""Return the learning rate :math:`\eta_t` at step (or epoch) ``t``, a pure function of ``t``.
 
         Parameters
@@ -154,23 +140,23 @@ class LRSchedule(ABC):
         -------
         float
         """
-        t = _check_int(t, "t", f"{type(self).__name__}.lr_at", minimum=0)
+        t = check_param(f"{type(self).__name__}.lr_at", "t", t, _STEP)
         return float(self._lr_at(t))
 
-    def step(self):
+    def step(self) -> None:
         """Advance ``last_epoch`` by one and set ``optimizer.lr = lr_at(last_epoch)`` (returns None, as torch)."""
         self.last_epoch += 1
         self.optimizer.lr = self.lr_at(self.last_epoch)
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> float:
         """Return the learning rate the schedule last set, ``lr_at(last_epoch)`` (torch returns a list)."""
         return self.lr_at(self.last_epoch)
 
-    def hyperparameters(self):
+    def hyperparameters(self) -> dict[str, Any]:
         """Return the hyperparameters as a dict ``{name: value}`` of Python scalars."""
-        return {name: getattr(self, name) for name in self.hyperparameter_names}
+        return {name: getattr(self, name) for name in self.parameter_constraints}
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Return the state as a flat dict of Python scalars: ``base_lr``, ``last_epoch``, the hyperparameters.
 
         It can be saved with ``np.savez`` and restored from ``np.load(path, allow_pickle=False)``.
@@ -179,49 +165,49 @@ class LRSchedule(ABC):
         state.update(self.hyperparameters())
         return state
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore a state from :meth:`state_dict` and set ``optimizer.lr = lr_at(last_epoch)``.
 
         The hyperparameters are validated and restored too, so the schedule continues exactly as the
         saved one would have.
         """
         state = dict(state)
-        expected = {"base_lr", "last_epoch", *self.hyperparameter_names}
-        self._check_keys(state, expected)
-        owner = f"{type(self).__name__}.load_state_dict"
-        base_lr = _to_python_scalar(state["base_lr"])
-        base_lr = _check_real(base_lr, "state['base_lr']", owner, low=0.0, high=math.inf, low_inclusive=False)
-        last_epoch = _check_int(_to_python_scalar(state["last_epoch"]), "state['last_epoch']", owner, minimum=0)
-        self.base_lr = base_lr
-        self._set_hyperparameters(**{name: _to_python_scalar(state[name]) for name in self.hyperparameter_names})
-        self.last_epoch = last_epoch
-        self.optimizer.lr = self.lr_at(last_epoch)
+        self._check_keys(state, {"base_lr", "last_epoch", *self.parameter_constraints})
+        self._restore_clock(state)
+        self._set_hyperparameters({name: to_python_scalar(state[name]) for name in self.parameter_constraints})
+        self.optimizer.lr = self.lr_at(self.last_epoch)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters().items())
         return f"{type(self).__name__}({arguments}, base_lr={self.base_lr!r}, last_epoch={self.last_epoch})"
 
     # -- what a subclass implements ------------------------------------------------------------------------
 
-    def _set_hyperparameters(self, **hyperparameters):
-        """Check and store the hyperparameters (called by ``__init__`` and ``load_state_dict``)."""
-        if hyperparameters:
-            raise TypeError(f"{type(self).__name__} takes no hyperparameters, got {sorted(hyperparameters)}")
+    def _set_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        """Check the hyperparameters against ``parameter_constraints`` and store them as attributes."""
+        for name, value in check_params(type(self).__name__, hyperparameters, self.parameter_constraints).items():
+            setattr(self, name, value)
 
     @abstractmethod
-    def _lr_at(self, t):
+    def _lr_at(self, t: int) -> float:
         """The learning rate at step ``t`` (already validated), from the schedule's closed form."""
 
     # -- helpers -------------------------------------------------------------------------------------------
 
-    def _check_keys(self, state, expected):
+    def _check_keys(self, state: dict[str, Any], expected: set[str]) -> None:
         missing = sorted(expected - set(state))
         unknown = sorted(set(state) - expected)
         if missing or unknown:
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: the state has missing entries {missing} and unknown "
-                f"entries {unknown}; pass a dict produced by {type(self).__name__}.state_dict()"
-            )
+            name = type(self).__name__
+            raise ValueError(f"{name}.load_state_dict: state must be a dict from {name}.state_dict(), got one with "
+                             f"missing entries {missing} and unknown entries {unknown}")
+
+    def _restore_clock(self, state: dict[str, Any]) -> None:
+        """Check and restore ``base_lr`` and ``last_epoch`` from a saved state."""
+        owner = f"{type(self).__name__}.load_state_dict"
+        base_lr = check_param(owner, "state['base_lr']", to_python_scalar(state["base_lr"]), _BASE_LR)
+        last_epoch = check_param(owner, "state['last_epoch']", to_python_scalar(state["last_epoch"]), _STEP)
+        self.base_lr, self.last_epoch = base_lr, last_epoch
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -258,16 +244,12 @@ class StepLR(LRSchedule):
     [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
     """
 
-    hyperparameter_names = ("step_size", "gamma")
+    parameter_constraints = {"step_size": _PERIOD, "gamma": _DECAY_FACTOR}
 
-    def __init__(self, optimizer, step_size, gamma=0.1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         super().__init__(optimizer, step_size=step_size, gamma=gamma)
 
-    def _set_hyperparameters(self, step_size, gamma):
-        self.step_size = _check_int(step_size, "step_size", "StepLR", minimum=1)
-        self.gamma = _check_real(gamma, "gamma", "StepLR", low=0.0, high=1.0, low_inclusive=False)
-
-    def _lr_at(self, t):
+    def _lr_at(self, t: int) -> float:
         return self.base_lr * self.gamma ** (t // self.step_size)
 
 
@@ -298,15 +280,12 @@ class ExponentialLR(LRSchedule):
     [1.0, 0.5, 0.25, 0.125]
     """
 
-    hyperparameter_names = ("gamma",)
+    parameter_constraints = {"gamma": _DECAY_FACTOR}
 
-    def __init__(self, optimizer, gamma):
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
         super().__init__(optimizer, gamma=gamma)
 
-    def _set_hyperparameters(self, gamma):
-        self.gamma = _check_real(gamma, "gamma", "ExponentialLR", low=0.0, high=1.0, low_inclusive=False)
-
-    def _lr_at(self, t):
+    def _lr_at(self, t: int) -> float:
         return self.base_lr * self.gamma**t
 
 
@@ -359,21 +338,20 @@ class CosineAnnealingLR(LRSchedule):
     [1.0, 0.8828, 0.6, 0.3172, 0.2]
     """
 
-    hyperparameter_names = ("T_max", "eta_min")
+    parameter_constraints = {"T_max": _PERIOD, "eta_min": [Interval(Real, 0, None)]}
 
-    def __init__(self, optimizer, T_max, eta_min=0.0):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         super().__init__(optimizer, T_max=T_max, eta_min=eta_min)
 
-    def _set_hyperparameters(self, T_max, eta_min):
-        self.T_max = _check_int(T_max, "T_max", "CosineAnnealingLR", minimum=1)
-        self.eta_min = _check_real(eta_min, "eta_min", "CosineAnnealingLR", low=0.0, high=math.inf)
+    def _set_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        super()._set_hyperparameters(hyperparameters)
         if self.eta_min > self.base_lr:
             raise ValueError(
-                f"CosineAnnealingLR: eta_min = {self.eta_min:g} is larger than the optimizer's learning rate "
-                f"{self.base_lr:g}, so the schedule would rise instead of anneal; pass eta_min <= {self.base_lr:g}"
+                f"CosineAnnealingLR: eta_min must be at most the optimizer's learning rate {self.base_lr:g}, got "
+                f"{self.eta_min:g}; a larger eta_min would make the schedule rise instead of anneal"
             )
 
-    def _lr_at(self, t):
+    def _lr_at(self, t: int) -> float:
         # The closed form rearranged as (eta_0 (1 + c) + eta_min (1 - c)) / 2, which is exact at both ends:
         # eta_0 itself at t = 0 (c = 1), and eta_min itself at t = T_max (c = -1).
         cosine = math.cos(math.pi * t / self.T_max)
@@ -414,19 +392,13 @@ class LinearLR(LRSchedule):
     [0.25, 0.5, 0.75, 1.0, 1.0]
     """
 
-    hyperparameter_names = ("start_factor", "end_factor", "total_iters")
+    parameter_constraints = {"start_factor": _DECAY_FACTOR, "end_factor": _FACTOR, "total_iters": _PERIOD}
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5) -> None:
         super().__init__(optimizer, start_factor=start_factor, end_factor=end_factor, total_iters=total_iters)
 
-    def _set_hyperparameters(self, start_factor, end_factor, total_iters):
-        self.start_factor = _check_real(
-            start_factor, "start_factor", "LinearLR", low=0.0, high=1.0, low_inclusive=False
-        )
-        self.end_factor = _check_real(end_factor, "end_factor", "LinearLR", low=0.0, high=1.0)
-        self.total_iters = _check_int(total_iters, "total_iters", "LinearLR", minimum=1)
-
-    def _lr_at(self, t):
+    def _lr_at(self, t: int) -> float:
         # torch's order of operations, (f_e - f_s) * min(T, t) / T, so that the numbers agree to the last bit.
         return self.base_lr * (
             self.start_factor + (self.end_factor - self.start_factor) * min(self.total_iters, t) / self.total_iters
@@ -463,16 +435,12 @@ class ConstantLR(LRSchedule):
     [0.3, 0.3, 0.3]
     """
 
-    hyperparameter_names = ("factor", "total_iters")
+    parameter_constraints = {"factor": _FACTOR, "total_iters": _STEP}
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5):
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5) -> None:
         super().__init__(optimizer, factor=factor, total_iters=total_iters)
 
-    def _set_hyperparameters(self, factor, total_iters):
-        self.factor = _check_real(factor, "factor", "ConstantLR", low=0.0, high=1.0)
-        self.total_iters = _check_int(total_iters, "total_iters", "ConstantLR", minimum=0)
-
-    def _lr_at(self, t):
+    def _lr_at(self, t: int) -> float:
         if t < self.total_iters:
             return self.base_lr * self.factor
         return self.base_lr
@@ -514,49 +482,46 @@ class SequentialLR(LRSchedule):
     [0.5, 0.75, 1.0, 0.8536, 0.5, 0.1464, 0.0]
     """
 
-    hyperparameter_names = ("milestones",)
+    parameter_constraints = {"milestones": [InstanceOf((list, tuple, range, np.ndarray), "a list of integers")]}
 
-    def __init__(self, optimizer, schedules, milestones):
+    def __init__(self, optimizer: Optimizer, schedules: Sequence[LRSchedule], milestones: Sequence[int]) -> None:
         if isinstance(schedules, LRSchedule):
             raise TypeError("SequentialLR: schedules must be a list of schedules, got a single schedule")
         schedules = list(schedules)
         if not schedules:
-            raise ValueError("SequentialLR: schedules is empty; pass at least one schedule")
+            raise ValueError("SequentialLR: schedules must be a list of at least one schedule, got an empty list")
         for index, schedule in enumerate(schedules):
             if not isinstance(schedule, LRSchedule):
-                raise TypeError(f"SequentialLR: schedules[{index}] is not a schedule, got {schedule!r}")
+                raise TypeError(f"SequentialLR: schedules[{index}] must be a schedule, got {schedule!r}")
             if schedule.optimizer is not optimizer:
                 raise ValueError(
-                    f"SequentialLR: schedules[{index}] ({type(schedule).__name__}) is attached to another "
-                    "optimizer; build every schedule with the optimizer passed to SequentialLR"
+                    f"SequentialLR: schedules[{index}] must be attached to the optimizer passed to SequentialLR, "
+                    f"got a {type(schedule).__name__} attached to another optimizer"
                 )
         self.schedules = schedules
         super().__init__(optimizer, milestones=milestones)
 
-    def _set_hyperparameters(self, milestones):
+    def _set_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        super()._set_hyperparameters(hyperparameters)
         owner = "SequentialLR"
-        if isinstance(milestones, numbers.Number):
-            raise TypeError(f"{owner}: milestones must be a list of integers, got {milestones!r}")
-        milestones = list(np.asarray(milestones).ravel()) if isinstance(milestones, np.ndarray) else list(milestones)
+        milestones = [to_python_scalar(milestone) for milestone in self.milestones]
         if len(milestones) != len(self.schedules) - 1:
             raise ValueError(
                 f"{owner}: milestones must have one entry fewer than schedules (the steps at which to switch), "
                 f"got {len(self.schedules)} schedules and {len(milestones)} milestones"
             )
-        checked = []
         for index, milestone in enumerate(milestones):
-            milestone = _check_int(_to_python_scalar(milestone), f"milestones[{index}]", owner, minimum=1)
-            if checked and milestone <= checked[-1]:
+            check_param(owner, f"milestones[{index}]", milestone, _PERIOD)
+            if index > 0 and milestone <= milestones[index - 1]:
                 raise ValueError(f"{owner}: milestones must be strictly increasing, got {milestones}")
-            checked.append(milestone)
-        self.milestones = tuple(checked)
+        self.milestones = tuple(int(milestone) for milestone in milestones)
 
-    def _lr_at(self, t):
+    def _lr_at(self, t: int) -> float:
         index = bisect_right(self.milestones, t)
         start = 0 if index == 0 else self.milestones[index - 1]
         return self.schedules[index].lr_at(t - start)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Return the state: ``base_lr``, ``last_epoch``, ``milestones`` (an int array) and each schedule's
         state under ``"schedules/<i>/<key>"``."""
         state = {
@@ -569,34 +534,33 @@ class SequentialLR(LRSchedule):
                 state[f"schedules/{index}/{key}"] = value
         return state
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore a state from :meth:`state_dict`, including each schedule's; set ``optimizer.lr``."""
         state = dict(state)
         owner = "SequentialLR.load_state_dict"
-        sub_states = [{} for _ in self.schedules]
+        sub_states: list[dict[str, Any]] = [{} for _ in self.schedules]
         expected = {"base_lr", "last_epoch", "milestones"}
         for key, value in state.items():
             if key.startswith("schedules/"):
                 index_text, _, sub_key = key[len("schedules/") :].partition("/")
                 if not index_text.isdigit() or int(index_text) >= len(self.schedules):
-                    raise ValueError(f"{owner}: unknown entry {key!r} for {len(self.schedules)} schedules")
+                    raise ValueError(f"{owner}: state must hold entries of {len(self.schedules)} schedules, got "
+                                     f"the entry {key!r}")
                 sub_states[int(index_text)][sub_key] = value
                 expected.add(key)
         self._check_keys(state, expected)
         for schedule, sub_state in zip(self.schedules, sub_states, strict=True):
             schedule.load_state_dict(sub_state)
-        self._set_hyperparameters(np.asarray(state["milestones"]).ravel())
-        base_lr = _to_python_scalar(state["base_lr"])
-        self.base_lr = _check_real(base_lr, "state['base_lr']", owner, low=0.0, high=math.inf, low_inclusive=False)
-        self.last_epoch = _check_int(_to_python_scalar(state["last_epoch"]), "state['last_epoch']", owner, minimum=0)
+        self._set_hyperparameters({"milestones": np.asarray(state["milestones"]).ravel()})
+        self._restore_clock(state)
         self.optimizer.lr = self.lr_at(self.last_epoch)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         inner = ", ".join(repr(schedule) for schedule in self.schedules)
         return f"SequentialLR([{inner}], milestones={list(self.milestones)}, last_epoch={self.last_epoch})"
 
 
-def with_linear_warmup(schedule, warmup_iters, start_factor=1.0 / 3):
+def with_linear_warmup(schedule: LRSchedule, warmup_iters: int, start_factor: float = 1.0 / 3) -> SequentialLR:
     r"""Prepend a linear warm-up of ``warmup_iters`` steps to ``schedule``.
 
     Returns ``SequentialLR(opt, [LinearLR(opt, start_factor, 1.0, warmup_iters), schedule],
@@ -636,9 +600,10 @@ def with_linear_warmup(schedule, warmup_iters, start_factor=1.0 / 3):
     >>> [schedule.lr_at(t) for t in range(7)]
     [0.25, 0.4375, 0.625, 0.8125, 1.0, 0.5, 0.25]
     """
-    if not isinstance(schedule, LRSchedule):
-        raise TypeError(f"with_linear_warmup: schedule must be a schedule such as CosineAnnealingLR, got {schedule!r}")
-    warmup_iters = _check_int(warmup_iters, "warmup_iters", "with_linear_warmup", minimum=1)
+    constraints = {"schedule": [InstanceOf(LRSchedule, "a schedule such as CosineAnnealingLR(opt, T_max=100)")],
+                   "warmup_iters": _PERIOD}
+    warmup_iters = check_params("with_linear_warmup", {"schedule": schedule, "warmup_iters": warmup_iters},
+                                constraints)["warmup_iters"]
     optimizer = schedule.optimizer
     warmup = LinearLR(optimizer, start_factor=start_factor, end_factor=1.0, total_iters=warmup_iters)
     return SequentialLR(optimizer, [warmup, schedule], milestones=[warmup_iters])

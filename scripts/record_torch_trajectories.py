@@ -14,7 +14,7 @@ one line per case. The output is deterministic: recording twice gives the same f
 
 What is recorded. Every case optimizes two parameter tensors of different shapes, ``p0`` of shape (3,)
 and ``p1`` of shape (2, 2), in float64 (``torch.float64`` tensors, ``foreach=False``, so torch runs its
-single-tensor code path, the one ``lib.optim`` follows). The gradient at each step is that of a fixed
+single-tensor code path, whose update equations ``lib.optim`` writes out). The gradient at each step is that of a fixed
 convex quadratic :math:`J(\\theta) = \\tfrac12 \\theta^\\top A \\theta - b^\\top \\theta` of the seven
 parameters (flattened, ``p0`` first) at the current parameters, plus seeded Gaussian noise, rounded to 8
 decimals (so that it is stored exactly in few characters); for ``maximize=True`` cases the sign of
@@ -27,7 +27,8 @@ A fixture holds: the case name, the torch version, the optimizer's class name an
 given to it (the defaults for every argument left out), the initial parameters, the learning rate used
 at each step when a schedule changes it (``torch.optim.lr_scheduler.StepLR``, or a list of values set on
 ``param_groups[0]["lr"]`` before each step), the gradients fed at each step, the parameters after each
-step, and torch's final optimizer state (the buffers, under torch's names, which ``lib.optim`` shares).
+step, and torch's final optimizer state (the buffers, under torch's names; ``lib.optim`` keeps them
+under the chapters' symbols, which ``tests/test_optim_torch.py`` maps them to).
 """
 
 from __future__ import annotations

@@ -379,7 +379,7 @@ def test_checkpoint_holds_plain_arrays(tmp_path):
     with np.load(path, allow_pickle=False) as saved:
         for key in saved.files:
             assert saved[key].dtype.kind in "biufU", key  # booleans, integers, floats, strings; no objects
-        assert "optimizer/state/theta/exp_avg" in saved.files
+        assert "optimizer/state/theta/m" in saved.files
         assert "schedule/last_epoch" in saved.files and "batches/seed" in saved.files
         assert int(saved["step"]) == 24 and saved["trajectory"].shape == (25, 3)
     assert not os.path.exists(f"{path}.tmp")
