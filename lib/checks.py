@@ -20,6 +20,10 @@ Every error raised here reads ``"<owner>: <argument> must be <what>, got <value>
 what came. :class:`InvalidParameterError` is both a :class:`ValueError` and a :class:`TypeError`, as
 scikit-learn's is, so code that catches either keeps working.
 
+A check also converts: :func:`check_params` returns the checked values as the constraint they satisfy reads
+them (a real number as a ``float``, an integer as an ``int``, a flag as a ``bool``, a pair as a tuple), so that a
+class stores plain Python values whatever NumPy scalar it was given.
+
 Array arguments have their own checks: :func:`as_float_array` (real numbers, as float64) and
 :func:`check_finite` (no NaN or infinity, naming the first bad entry).
 """
@@ -40,6 +44,8 @@ __all__ = [
     "Options",
     "Boolean",
     "InstanceOf",
+    "Pair",
+    "message",
     "check_params",
     "check_param",
     "as_float_array",
@@ -65,6 +71,10 @@ class Constraint:
 
     def is_satisfied_by(self, value: Any) -> bool:
         raise NotImplementedError
+
+    def convert(self, value: Any) -> Any:
+        """``value`` (which satisfies the constraint) as the Python value to store; unchanged by default."""
+        return value
 
     def __str__(self) -> str:
         raise NotImplementedError
@@ -97,6 +107,9 @@ class Interval(Constraint):
                 return False
         return True
 
+    def convert(self, value: Any) -> int | float:
+        return int(value) if self.kind is numbers.Integral else float(value)
+
     def __str__(self) -> str:
         noun = "an integer" if self.kind is numbers.Integral else "a real number"
         if self.low is None and self.high is None:
@@ -127,6 +140,9 @@ class Boolean(Constraint):
     def is_satisfied_by(self, value: Any) -> bool:
         return isinstance(value, bool | np.bool_)
 
+    def convert(self, value: Any) -> bool:
+        return bool(value)
+
     def __str__(self) -> str:
         return "True or False"
 
@@ -147,25 +163,50 @@ class InstanceOf(Constraint):
         return self.description
 
 
-def check_param(owner: str, name: str, value: Any, allowed: Sequence[Constraint | None]) -> None:
-    """Raise :class:`InvalidParameterError` unless ``value`` satisfies one of ``allowed`` (None: is None)."""
+class Pair(Constraint):
+    """Two values (a tuple, a list or a 1-d array of length 2), each satisfying ``constraint``; kept as a tuple."""
+
+    def __init__(self, constraint: Constraint, hint: str | None = None) -> None:
+        self.constraint, self.hint = constraint, hint
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            value = value.tolist()
+        return (isinstance(value, tuple | list) and len(value) == 2
+                and all(self.constraint.is_satisfied_by(entry) for entry in value))
+
+    def convert(self, value: Any) -> tuple:
+        return tuple(self.constraint.convert(entry) for entry in value)
+
+    def __str__(self) -> str:
+        return f"a pair, each {self.constraint}"
+
+
+def check_param(owner: str, name: str, value: Any, allowed: Sequence[Constraint | None]) -> Any:
+    """Return ``value`` converted by the first of ``allowed`` it satisfies (None: is None); raise if none.
+
+    The error is an :class:`InvalidParameterError` in the one format, with the first hint of ``allowed``.
+    """
     for constraint in allowed:
         if constraint is None:
             if value is None:
-                return
+                return None
         elif constraint.is_satisfied_by(value):
-            return
+            return constraint.convert(value)
     described = [("None" if constraint is None else str(constraint)) for constraint in allowed]
     hints = [constraint.hint for constraint in allowed if constraint is not None and constraint.hint]
     raise InvalidParameterError(message(owner, name, " or ".join(described), value, hints[0] if hints else None))
 
 
 def check_params(owner: str, params: Mapping[str, Any],
-                 constraints: Mapping[str, Sequence[Constraint | None]]) -> None:
-    """Check every argument in ``params`` that ``constraints`` declares, in the declared order."""
-    for name, allowed in constraints.items():
-        if name in params:
-            check_param(owner, name, params[name], allowed)
+                 constraints: Mapping[str, Sequence[Constraint | None]]) -> dict[str, Any]:
+    """Check every argument in ``params`` that ``constraints`` declares, in the declared order.
+
+    Returns the checked arguments, converted (see :func:`check_param`), in the declared order; arguments
+    that ``constraints`` does not declare are neither checked nor returned.
+    """
+    return {name: check_param(owner, name, params[name], allowed)
+            for name, allowed in constraints.items() if name in params}
 
 
 def as_float_array(owner: str, name: str, value: Any) -> np.ndarray:
@@ -182,8 +223,13 @@ def as_float_array(owner: str, name: str, value: Any) -> np.ndarray:
     return array.astype(np.float64, copy=False)
 
 
-def check_finite(owner: str, name: str, array: np.ndarray, hint: str | None = None) -> None:
-    """Raise a ValueError naming the first NaN or infinite entry of ``array``, if there is one."""
+def check_finite(owner: str, name: str, array: np.ndarray, hint: str | None = None,
+                 error: type[ValueError] = ValueError) -> None:
+    """Raise ``error`` (a ValueError) naming the first NaN or infinite entry of ``array``, if there is one.
+
+    It counts the finite entries rather than calling ``np.isfinite(array).all()``, half the time for small
+    arrays, and checks a 0-d array as a Python float, faster still: optimizers run it at every step.
+    """
     if array.ndim == 0:
         if math.isfinite(array):
             return
@@ -194,4 +240,4 @@ def check_finite(owner: str, name: str, array: np.ndarray, hint: str | None = No
         position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         where = f"index {position}, value {array[position]}"
     text = f"{owner}: {name} must be finite, got NaN or inf (first at {where})"
-    raise ValueError(f"{text}; {hint}" if hint else text)
+    raise error(f"{text}; {hint}" if hint else text)

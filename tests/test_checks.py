@@ -11,6 +11,7 @@ from lib.checks import (
     Interval,
     InvalidParameterError,
     Options,
+    Pair,
     as_float_array,
     check_finite,
     check_param,
@@ -25,6 +26,8 @@ from lib.checks import (
     (Options("lstsq", "gd"), ["gd"], ["GD", None, 1]),
     (Boolean(), [True, np.bool_(False)], [1, "yes", None]),
     (InstanceOf(dict, "a dict"), [{}], [[]]),
+    (Pair(Interval(Real, 0, 1, closed="left")), [(0.9, 0.999), [0, 0.5], np.array([0.1, 0.2])],
+     [0.9, (0.9,), (0.9, 0.99, 0.999), (1.0, 0.5), (0.5, np.nan), ("0.9", 0.5), np.array([[0.1, 0.2]])]),
 ])
 def test_constraints_accept_and_refuse(constraint, good, bad):
     assert all(constraint.is_satisfied_by(value) for value in good)
@@ -42,6 +45,24 @@ def test_one_error_format_names_owner_argument_expectation_and_value():
     check_params("f", {"flag": True, "unchecked": object()}, {"flag": [Boolean()], "absent": [Boolean()]})
 
 
+def test_checked_values_come_back_as_plain_python_values():
+    constraints = {"lr": [Interval(Real, 0, None, closed="neither")], "steps": [Interval(Integral, 1, None)],
+                   "flag": [Boolean()], "betas": [Pair(Interval(Real, 0, 1, closed="left"))],
+                   "mode": [Options("a", "b"), None]}
+    checked = check_params("f", {"betas": np.array([0.5, 0.9]), "flag": np.bool_(True), "steps": np.int64(3),
+                                 "lr": 1, "mode": None, "other": "unchecked"}, constraints)
+    assert checked == {"lr": 1.0, "steps": 3, "flag": True, "betas": (0.5, 0.9), "mode": None}
+    assert list(checked) == ["lr", "steps", "flag", "betas", "mode"]  # the declared order
+    assert [type(value) for value in checked.values()] == [float, int, bool, tuple, type(None)]
+    assert all(type(beta) is float for beta in checked["betas"])
+
+
+def test_a_pair_names_what_each_entry_must_be():
+    with pytest.raises(InvalidParameterError, match=r"^Adam: betas must be a pair, each a real number in \[0, 1\), "
+                                                     r"got \(0.9, 1.0\); beta2 < 1$"):
+        check_param("Adam", "betas", (0.9, 1.0), [Pair(Interval(Real, 0, 1, closed="left"), hint="beta2 < 1")])
+
+
 def test_arrays():
     x = np.arange(3.0)
     assert as_float_array("f", "x", x) is x
@@ -56,3 +77,11 @@ def test_arrays():
         check_finite("f", "x", np.array([0.0, np.nan, np.inf]), hint="lower lr")
     with pytest.raises(ValueError, match=r"first at the value"):
         check_finite("f", "b", np.array(np.inf))
+
+
+def test_check_finite_raises_the_error_class_it_is_given():
+    class NonFinite(ValueError):
+        pass
+
+    with pytest.raises(NonFinite, match=r"^f: g must be finite, got NaN or inf \(first at index \(0, 1\)"):
+        check_finite("f", "g", np.array([[0.0, -np.inf]]), error=NonFinite)
