@@ -18,7 +18,8 @@ def test_different_seeds_differ():
 
 @pytest.mark.parametrize("seed", [None, 1.5, "7", True])
 def test_non_integer_seed_is_rejected(seed):
-    with pytest.raises(TypeError, match=r"make_rng: seed must be an integer in \[0, inf\), got .*; the book seeds every random draw"):
+    with pytest.raises(TypeError, match=r"make_rng: seed must be an integer in \[0, inf\), got .*; the book seeds "
+                                        r"every random draw"):
         make_rng(seed)
 
 
