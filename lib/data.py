@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -105,8 +106,9 @@ def make_source_regression() -> tuple[np.ndarray, np.ndarray]:
     return X, y.ravel()
 
 
-def make_linear_regression(n_samples: int, n_features: int, *, noise: float = 1.0, coef=None,
-                           intercept: float = 0.0, correlation: float = 0.0, seed: int):
+def make_linear_regression(n_samples: int, n_features: int, *, noise: float = 1.0, coef: ArrayLike | None = None,
+                           intercept: float = 0.0, correlation: float = 0.0,
+                           seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Draw a linear-regression data set :math:`y = Xw + b + \varepsilon` with Gaussian features.
 
     Each row of :math:`X` is drawn from :math:`\mathcal N(0, \Sigma)` with the **equicorrelated**
@@ -173,8 +175,9 @@ def make_linear_regression(n_samples: int, n_features: int, *, noise: float = 1.
 
 
 def make_polynomial_regression(n_samples: int, *, degree: int | None = None, noise: float, seed: int,
-                               x_range: tuple[float, float] = (-1.0, 1.0), coef=None,
-                               function: Callable[[np.ndarray], np.ndarray] | None = None):
+                               x_range: tuple[float, float] = (-1.0, 1.0), coef: ArrayLike | None = None,
+                               function: Callable[[np.ndarray], np.ndarray] | None = None,
+                               ) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
     r"""Draw a one-dimensional curve-fitting data set :math:`y = f(x) + \varepsilon`.
 
     The inputs are :math:`x_i \sim U[\text{low}, \text{high})`, the noise
@@ -230,16 +233,7 @@ def make_polynomial_regression(n_samples: int, *, degree: int | None = None, noi
     n_samples, degree, noise, (low, high), _ = checked.values()
     if not low < high:
         raise ValueError(f"{owner}: x_range must satisfy low < high, got {x_range!r}")
-    if function is not None and (degree is not None or coef is not None):
-        raise ValueError(f"{owner}: give either function, or degree and coef of a polynomial, not both")
-    if function is None and coef is not None:
-        coef = _check_finite_vector(owner, "coef", coef)
-        if coef.shape[0] == 0:
-            raise ValueError(f"{owner}: coef must hold at least the constant term, got an empty array")
-        if degree is not None and degree != coef.shape[0] - 1:
-            raise ValueError(f"{owner}: degree = {degree} does not match len(coef) - 1 = {coef.shape[0] - 1}")
-    elif function is None and degree is None:
-        raise ValueError(f"{owner}: give degree (the degree of the true polynomial), coef, or function")
+    coef = _polynomial_coefficients(owner, degree, coef, function)
 
     rng = make_rng(seed)
     x = rng.uniform(low, high, size=n_samples)
@@ -259,6 +253,24 @@ def make_polynomial_regression(n_samples: int, *, degree: int | None = None, noi
     return x, y, true_function
 
 
+def _polynomial_coefficients(owner: str, degree: int | None, coef: object, function: object) -> np.ndarray | None:
+    """``coef`` checked against ``degree`` and ``function``: exactly one way to give the true curve."""
+    if function is not None:
+        if degree is not None or coef is not None:
+            raise ValueError(f"{owner}: give either function, or degree and coef of a polynomial, not both")
+        return None
+    if coef is None:
+        if degree is None:
+            raise ValueError(f"{owner}: give degree (the degree of the true polynomial), coef, or function")
+        return None
+    coef = _check_finite_vector(owner, "coef", coef)
+    if coef.shape[0] == 0:
+        raise ValueError(f"{owner}: coef must hold at least the constant term, got an empty array")
+    if degree is not None and degree != coef.shape[0] - 1:
+        raise ValueError(f"{owner}: degree = {degree} does not match len(coef) - 1 = {coef.shape[0] - 1}")
+    return coef
+
+
 def _random_rotation(rng: np.random.Generator, size: int) -> np.ndarray:
     """A random orthogonal matrix, uniformly distributed (QR of a Gaussian matrix, signs fixed)."""
     q, r = np.linalg.qr(rng.standard_normal((size, size)))
@@ -266,7 +278,7 @@ def _random_rotation(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def make_classification(n_samples: int, *, n_classes: int = 2, n_features: int = 2, class_sep: float = 2.0,
-                        seed: int):
+                        seed: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw Gaussian blobs: one spherical Gaussian cloud of unit variance per class.
 
     Class :math:`c` has mean :math:`m_c` and covariance :math:`I`. The means sit at the vertices of a
@@ -328,7 +340,7 @@ def make_classification(n_samples: int, *, n_classes: int = 2, n_features: int =
     return X[order], y[order]
 
 
-def make_moons(n_samples: int, *, noise: float, seed: int):
+def make_moons(n_samples: int, *, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw two interleaving half circles, a data set no straight line separates.
 
     Class 0 lies on the upper half of the unit circle, :math:`(\cos t, \sin t)`; class 1 on a lower half
@@ -421,7 +433,8 @@ def _stratified_counts(class_counts: np.ndarray, split_sizes: np.ndarray) -> np.
     return counts + rounded_up
 
 
-def train_val_test_split(X, y, *, val_size: float, test_size: float, seed: int, stratify: bool = False):
+def train_val_test_split(X: ArrayLike, y: ArrayLike, *, val_size: float, test_size: float, seed: int,
+                         stratify: bool = False) -> tuple[np.ndarray, ...]:
     r"""Shuffle the samples and split them into disjoint training, validation and test sets.
 
     The three sets cover every sample exactly once. The **training set** fits the parameters, the
@@ -508,7 +521,8 @@ def train_val_test_split(X, y, *, val_size: float, test_size: float, seed: int, 
     return X[train_idx], X[val_idx], X[test_idx], y[train_idx], y[val_idx], y[test_idx]
 
 
-def kfold_indices(n_samples: int, n_folds: int, *, seed: int | None = None, shuffle: bool = True):
+def kfold_indices(n_samples: int, n_folds: int, *, seed: int | None = None,
+                  shuffle: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Indices of :math:`F`-fold cross-validation (Stone, 1974).
 
     The samples are shuffled (when ``shuffle``) and cut into :math:`F` folds whose sizes differ by at most
@@ -589,7 +603,7 @@ class Standardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Number of features seen by :meth:`fit`.
     """
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: object = None) -> Standardizer:
         """Estimate the mean and scale of each column of ``X`` of shape ``(n, d)``; ``y`` is ignored."""
         X = validate_data(self, X, dtype=np.float64, reset=True)
         self.mean_ = X.mean(axis=0)
@@ -599,20 +613,20 @@ class Standardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.scale_ = scale
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Return :math:`(X - \\bar x)/s`, with the :math:`\\bar x` and :math:`s` of :meth:`fit`."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return (X - self.mean_) / self.scale_
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Undo :meth:`transform`: return :math:`X s + \\bar x`."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X * self.scale_ + self.mean_
 
 
-def one_hot(labels, n_classes: int | None = None) -> np.ndarray:
+def one_hot(labels: ArrayLike, n_classes: int | None = None) -> np.ndarray:
     r"""One-hot encode integer class labels: row :math:`i` is 1 in column :math:`y_i` and 0 elsewhere.
 
     Parameters

@@ -40,6 +40,7 @@ from abc import ABC, abstractmethod
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from lib.checks import InstanceOf, Interval, Options, as_float_array, check_finite, check_param, check_params
 
@@ -106,7 +107,7 @@ _STEP = Interval(Real, 0, None, closed="neither")
 # ---------------------------------------------------------------------------------------------------------
 
 
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> np.ndarray:
     r"""Logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, elementwise and without overflow.
 
     The textbook formula overflows in :math:`e^{-z}` for large negative :math:`z`. Writing
@@ -130,7 +131,7 @@ def sigmoid(z):
     return np.where(z >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
 
 
-def log_sum_exp(z):
+def log_sum_exp(z: ArrayLike) -> float | np.ndarray:
     r"""Log-sum-exp along the last axis, :math:`\log \sum_j e^{z_j}`, without overflow.
 
     With :math:`m = \max_j z_j`, :math:`\log \sum_j e^{z_j} = m + \log \sum_j e^{z_j - m}`: every
@@ -156,7 +157,7 @@ def log_sum_exp(z):
     return float(result) if result.ndim == 0 else result
 
 
-def softmax(z):
+def softmax(z: ArrayLike) -> np.ndarray:
     r"""Softmax along the last axis, :math:`\operatorname{softmax}(z)_j = e^{z_j} / \sum_l e^{z_l}`.
 
     Computed as :math:`e^{z_j - m} / \sum_l e^{z_l - m}` with :math:`m` the row maximum, which gives the
@@ -194,7 +195,7 @@ class Loss(ABC):
     #: A bound :math:`c` on the curvature of :math:`\ell` in :math:`z` (None if it has none).
     curvature: float | None = None
 
-    def value(self, y, z, *, check_input: bool = True) -> float:
+    def value(self, y: ArrayLike, z: ArrayLike, *, check_input: bool = True) -> float:
         """Return the loss :math:`J(z)`, averaged over the samples.
 
         Parameters
@@ -216,7 +217,7 @@ class Loss(ABC):
             y, z = self._inputs(y, z)
         return self._value(y, z)
 
-    def grad(self, y, z, *, check_input: bool = True) -> np.ndarray:
+    def grad(self, y: ArrayLike, z: ArrayLike, *, check_input: bool = True) -> np.ndarray:
         r"""Return :math:`\partial J / \partial z`, the gradient of :meth:`value` with respect to ``z``.
 
         Parameters
@@ -233,13 +234,13 @@ class Loss(ABC):
             y, z = self._inputs(y, z)
         return self._grad(y, z)
 
-    def value_and_grad(self, y, z, *, check_input: bool = True) -> tuple[float, np.ndarray]:
+    def value_and_grad(self, y: ArrayLike, z: ArrayLike, *, check_input: bool = True) -> tuple[float, np.ndarray]:
         """Return ``(value(y, z), grad(y, z))``, computing what the two share once."""
         if check_input:
             y, z = self._inputs(y, z)
         return self._value_and_grad(y, z)
 
-    def __call__(self, y, z) -> float:
+    def __call__(self, y: ArrayLike, z: ArrayLike) -> float:
         return self.value(y, z)
 
     def __repr__(self) -> str:
@@ -500,7 +501,7 @@ class Penalty(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(alpha={self.alpha!r})"
 
-    def value(self, w, *, check_input: bool = True) -> float:
+    def value(self, w: ArrayLike, *, check_input: bool = True) -> float:
         """Return :math:`P(w)`.
 
         Parameters
@@ -517,7 +518,7 @@ class Penalty(ABC):
         """
         return self._value(self._weights(w) if check_input else w)
 
-    def grad(self, w, *, check_input: bool = True) -> np.ndarray:
+    def grad(self, w: ArrayLike, *, check_input: bool = True) -> np.ndarray:
         """Return a (sub)gradient of :math:`P` at ``w``.
 
         Parameters
@@ -533,13 +534,13 @@ class Penalty(ABC):
         """
         return self._grad(self._weights(w) if check_input else w)
 
-    def value_and_grad(self, w, *, check_input: bool = True) -> tuple[float, np.ndarray]:
+    def value_and_grad(self, w: ArrayLike, *, check_input: bool = True) -> tuple[float, np.ndarray]:
         """Return ``(value(w), grad(w))``."""
         if check_input:
             w = self._weights(w)
         return self._value(w), self._grad(w)
 
-    def prox(self, w, step: float) -> np.ndarray:
+    def prox(self, w: ArrayLike, step: float) -> np.ndarray:
         """Return :math:`\\operatorname{prox}_{sP}(w)` for the step :math:`s` = ``step``.
 
         Parameters

@@ -36,6 +36,7 @@ from functools import cached_property
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
@@ -296,8 +297,9 @@ class _GradientDescent:
         else:
             optimizer = SGD(lr=self.learning_rate)
         rules = []
+        composite = isinstance(objective, CompositeLinearObjective)
         if self.tol > 0:  # a full-batch run measures a smooth gradient for free; the gradient mapping is not free
-            free = full_batch and not isinstance(objective, CompositeLinearObjective)
+            free = full_batch and not composite
             rules.append(GradientTolerance(self.tol, gradient_norm=None if free else objective.gradient_norm))
         batches = None if full_batch else MiniBatches(n_samples, self.batch_size, seed=self.seed)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow ends in train's DivergenceError
@@ -307,8 +309,8 @@ class _GradientDescent:
             noise = "" if full_batch else (" (mini-batch gradient descent with a constant learning rate stalls at a "
                                            "noise floor; train on the full batch to reach the minimizer)")
             warnings.warn(
-                f"{name}: gradient descent ran all {result.epochs} epochs without the norm of the gradient of J "
-                f"(with L1 or elastic net, of its gradient mapping) falling to tol={self.tol:g} (it was "
+                f"{name}: gradient descent ran all {result.epochs} epochs without the norm of "
+                f"{'the gradient mapping' if composite else 'the gradient'} of J falling to tol={self.tol:g} (it was "
                 f"{rules[0].last_norm:.3g}){noise}; increase epochs, "
                 "standardize the features, or pass tol=0 to run a fixed number of epochs",
                 ConvergenceWarning,
@@ -467,19 +469,19 @@ class LinearRegression(_GradientDescent, RegressorMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        solver="gd",
-        penalty=None,
-        alpha=0.0,
-        l1_ratio=0.5,
-        fit_intercept=True,
-        loss="mse",
-        optimizer=None,
-        learning_rate="auto",
-        batch_size=None,
-        epochs=10_000,
-        tol=1e-8,
-        seed=0,
-    ):
+        solver: str = "gd",
+        penalty: str | Penalty | None = None,
+        alpha: float = 0.0,
+        l1_ratio: float = 0.5,
+        fit_intercept: bool = True,
+        loss: str | Loss = "mse",
+        optimizer: Optimizer | None = None,
+        learning_rate: float | str = "auto",
+        batch_size: int | None = None,
+        epochs: int = 10_000,
+        tol: float = 1e-8,
+        seed: int = 0,
+    ) -> None:
         self.solver = solver
         self.penalty = penalty
         self.alpha = alpha
@@ -499,7 +501,7 @@ class LinearRegression(_GradientDescent, RegressorMixin, BaseEstimator):
         **TRAINING_CONSTRAINTS,
     }
 
-    def fit(self, X: object, y: object) -> LinearRegression:
+    def fit(self, X: ArrayLike, y: ArrayLike) -> LinearRegression:
         """Fit the model to ``X`` of shape ``(n, d)`` and ``y`` of shape ``(n,)``; return ``self``."""
         self._check_hyperparameters()
         loss = _REGRESSION_LOSSES[self.loss]() if isinstance(self.loss, str) else self.loss
@@ -564,7 +566,7 @@ class LinearRegression(_GradientDescent, RegressorMixin, BaseEstimator):
         intercept = float(y_mean - x_mean @ coef) if self.fit_intercept else 0.0
         return coef, intercept
 
-    def predict(self, X: object) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Return the predictions :math:`Xw + b`, shape ``(n,)``."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
@@ -683,17 +685,17 @@ class LogisticRegression(_GradientDescent, ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        penalty="l2",
-        alpha=0.01,
-        l1_ratio=0.5,
-        fit_intercept=True,
-        optimizer=None,
-        learning_rate="auto",
-        batch_size=None,
-        epochs=10_000,
-        tol=1e-8,
-        seed=0,
-    ):
+        penalty: str | Penalty | None = "l2",
+        alpha: float = 0.01,
+        l1_ratio: float = 0.5,
+        fit_intercept: bool = True,
+        optimizer: Optimizer | None = None,
+        learning_rate: float | str = "auto",
+        batch_size: int | None = None,
+        epochs: int = 10_000,
+        tol: float = 1e-8,
+        seed: int = 0,
+    ) -> None:
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -707,7 +709,7 @@ class LogisticRegression(_GradientDescent, ClassifierMixin, BaseEstimator):
 
     constraints = TRAINING_CONSTRAINTS
 
-    def fit(self, X: object, y: object) -> LogisticRegression:
+    def fit(self, X: ArrayLike, y: ArrayLike) -> LogisticRegression:
         """Fit the model to ``X`` of shape ``(n, d)`` and labels ``y`` of shape ``(n,)``; return ``self``."""
         self._check_hyperparameters()
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
@@ -734,7 +736,7 @@ class LogisticRegression(_GradientDescent, ClassifierMixin, BaseEstimator):
             self.intercept_ = theta["b"].copy() if self.fit_intercept else np.zeros(n_classes)
         return self
 
-    def decision_function(self, X: object) -> np.ndarray:
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Return the logits: shape ``(n,)`` (for ``classes_[1]``) with two classes, ``(n, k)`` otherwise."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
@@ -743,7 +745,7 @@ class LogisticRegression(_GradientDescent, ClassifierMixin, BaseEstimator):
             return scores.ravel()
         return scores
 
-    def predict_proba(self, X: object) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Return the class probabilities, shape ``(n, k)``, columns in the order of ``classes_``."""
         scores = self.decision_function(X)
         if scores.ndim == 1:
@@ -751,14 +753,14 @@ class LogisticRegression(_GradientDescent, ClassifierMixin, BaseEstimator):
             return np.column_stack([1.0 - positive, positive])
         return softmax(scores)
 
-    def predict_log_proba(self, X: object) -> np.ndarray:
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Return the logarithms of :meth:`predict_proba`, computed stably from the logits."""
         scores = self.decision_function(X)
         if scores.ndim == 1:
             scores = np.column_stack([np.zeros_like(scores), scores])
         return scores - log_sum_exp(scores)[:, np.newaxis]
 
-    def predict(self, X: object) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Return the most probable class of each row, shape ``(n,)``, with the labels of ``classes_``."""
         scores = self.decision_function(X)
         if scores.ndim == 1:
