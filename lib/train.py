@@ -955,7 +955,11 @@ def _norm(grad):
     parts = grad.values() if isinstance(grad, dict) else (grad,)
     total = 0.0
     for part in parts:
-        total += float(np.vdot(part, part))
+        if part.ndim == 0:  # an intercept: a Python float is ten times faster than np.vdot
+            entry = float(part)
+            total += entry * entry
+        else:
+            total += float(np.vdot(part, part))
     if total == math.inf:  # a sum of squares that overflows, or an infinite entry: scale by the largest entry
         largest = max(float(np.max(np.abs(part), initial=0.0)) for part in parts)
         if largest == math.inf:
