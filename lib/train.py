@@ -36,7 +36,7 @@ structure of ``theta``. An object may also have
 
 **Callbacks** are one protocol: a callable ``callback(state)`` that receives the :class:`TrainState` once at
 the start (``state.step == 0``) and after every optimizer step, and returns True to stop the run (anything
-else to go on). Every callback is called at every step; the run stops after the step at which one of them
+else to go on). The state is one object, updated in place: a callback keeps copies of what it needs. Every callback is called at every step; the run stops after the step at which one of them
 asked it to, with ``stop_reason`` the callback's ``reason`` attribute (``"callback"`` if it has none). A
 callback reads the state and must not modify its arrays; it may replace ``state.theta`` when it stops the
 run (:class:`EarlyStopping` does, to restore the best parameters). A callback that keeps state between
