@@ -36,16 +36,17 @@ structure of ``theta``. An object may also have
 
 **Callbacks** are one protocol: a callable ``callback(state)`` that receives the :class:`TrainState` once at
 the start (``state.step == 0``) and after every optimizer step, and returns True to stop the run (anything
-else to go on). The state is one object, updated in place: a callback keeps copies of what it needs. Every callback is called at every step; the run stops after the step at which one of them
-asked it to, with ``stop_reason`` the callback's ``reason`` attribute (``"callback"`` if it has none). A
-callback reads the state and must not modify its arrays; it may replace ``state.theta`` when it stops the
-run (:class:`EarlyStopping` does, to restore the best parameters). A callback that keeps state between
-steps exposes it as plain arrays with ``state_dict()`` and ``load_state_dict(state)``, so that a checkpoint
-saves it and a resumed run continues it. The **stopping rules** are such callbacks, built on
-:class:`StoppingRule`: :class:`GradientTolerance` (a small gradient: for a :math:`\mu`-strongly convex
-objective it certifies :math:`\lVert\theta - \theta^\star\rVert \le \lVert\nabla J(\theta)\rVert / \mu`),
-:class:`LossTolerance` (a small relative change of the loss) and :class:`EarlyStopping` (no progress on
-validation data for ``patience`` epochs :cite:p:`prechelt1998early`).
+else to go on). The state is one object, updated in place: a callback keeps copies of what it needs. Every
+callback is called at every step; the run stops after the step at which one of them asked it to, with
+``stop_reason`` the callback's ``reason`` attribute (``"callback"`` if it has none). A callback reads the
+state and must not modify its arrays; it may replace ``state.theta`` when it stops the run
+(:class:`EarlyStopping` does, to restore the best parameters). A callback that keeps state between steps
+exposes it as plain arrays with ``state_dict()`` and ``load_state_dict(state)``, so that a checkpoint saves it
+and a resumed run continues it. The **stopping rules** are such callbacks, built on :class:`StoppingRule`:
+:class:`GradientTolerance` (a small gradient: for a :math:`\mu`-strongly convex objective it certifies
+:math:`\lVert\theta - \theta^\star\rVert \le \lVert\nabla J(\theta)\rVert / \mu`), :class:`LossTolerance` (a
+small relative change of the loss) and :class:`EarlyStopping` (no progress on validation data for ``patience``
+epochs :cite:p:`prechelt1998early`).
 
 **Full batch** (no ``batches``). Each step is one epoch. ``loss_history`` holds every evaluation of the
 objective, :math:`J(\theta_0), J(\theta_1), \ldots, J(\theta_T)`: one more value than steps, because the
