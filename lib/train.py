@@ -860,6 +860,9 @@ class _Run:
     def resume(self):
         """Continue the run saved in the checkpoint, after checking it is a run of the same kind as this one."""
         saved = self.checkpoint.load()
+        if "train/step" not in saved:
+            raise ValueError(f"train: the checkpoint {self.checkpoint.path!r} holds no training run (no 'train/step' "
+                             "entry); it was not written by lib.train.train")
         state = TrainState.from_state_dict(without_prefix("train", saved))
         self.check_same_run(saved, state)
         if self.state.trajectory is None:

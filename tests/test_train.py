@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from lib.checkpoint import Checkpoint
+from lib.checkpoint import Checkpoint, save_arrays
 from lib.data import MiniBatches
 from lib.losses import L1
 from lib.optim import SGD, Adam, DivergenceError
@@ -570,6 +570,9 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
     with pytest.raises(ValueError, match=r"no state for callbacks\[0\]"):
         train(problem, np.zeros(3), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=0), checkpoint=resume,
               callbacks=[EarlyStopping(problem.value)])
+    save_arrays(tmp_path / "arrays.npz", {"theta": np.zeros(3)})
+    with pytest.raises(ValueError, match="holds no training run .* not written by lib.train.train"):
+        train(problem, np.zeros(3), SGD(lr=0.05), steps=9, checkpoint=Checkpoint(tmp_path / "arrays.npz", resume=True))
     with pytest.raises(FileNotFoundError, match="path must be an existing checkpoint file"):
         train(problem, np.zeros(3), SGD(lr=0.05), steps=9, checkpoint=Checkpoint(tmp_path / "none.npz", resume=True))
 
