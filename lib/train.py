@@ -520,7 +520,7 @@ def divergence_message(where: str, cause: str, loss: float, start_loss: float | 
         text += ("Try a lower learning rate and standardize the features: the smoothness constant L of this "
                  "objective, which bounds the stable learning rate by lr < 2/L, is too large to compute (it overflows)")
     else:
-        text += (f"Try a lower learning rate: this objective's gradient is L-smooth with L = {smoothness:.6g}, and "
+        text += (f"Try a lower learning rate: this problem's gradient is L-smooth with L = {smoothness:.6g}, and "
                  f"gradient descent on a quadratic with that curvature is stable only for lr < 2/L = "
                  f"{2.0 / smoothness:.6g}")
         if mini_batch:
