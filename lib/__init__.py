@@ -5,10 +5,15 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
 
 ``lib.rng``
     Seeded random-number generators: every random draw in the book comes from one of these.
+``lib.checks``
+    Declared argument checks, one error format: ``"<owner>: <argument> must be <what>, got <value>"``.
+``lib.types``
+    ``Params``: the parameters an optimizer steps, an array or a dict of arrays.
 ``lib.plotting``
     The book's figure style and the few plotting helpers every chapter shares.
 ``lib.data``
-    Seeded data sets (the source's own among them), splits, standardization, mini-batches, k-fold indices.
+    Seeded data sets (the source's own among them), splits, standardization, mini-batches (``MiniBatches``:
+    the batches of any epoch from the seed and the epoch number), k-fold indices.
 ``lib.losses``
     Loss functions and penalties, each with its value and gradient (penalties also with their prox).
 ``lib.checks``
@@ -20,11 +25,15 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
 ``lib.schedules``
     Learning-rate schedules (step, exponential, cosine, linear warm-up) that drive any ``lib.optim`` optimizer.
 ``lib.train``
-    A training loop: histories, trajectories, callbacks, a divergence check, checkpoint and resume.
+    A training loop: histories, trajectories, callbacks and stopping rules (``GradientTolerance``,
+    ``LossTolerance``, ``EarlyStopping``), a divergence check, checkpoint and resume.
+``lib.checkpoint``
+    A run's state as plain arrays in an ``.npz`` file, and back (``Checkpoint(path, every=, resume=)``).
 ``lib.testfns``
     Test functions with known minima: quadratics of a chosen condition number, Rosenbrock, least squares.
 ``lib.models``
-    ``LinearRegression`` and ``LogisticRegression``: scikit-learn estimators trained by ``lib.optim``.
+    ``LinearRegression`` and ``LogisticRegression``: scikit-learn estimators trained by ``lib.train`` on a
+    ``LinearObjective``, with a safe step from the data's curvature by default.
 
 Import the module a chapter needs (``import lib.data`` or ``from lib.optim import SGD``); ``import lib``
 alone loads none of them, so that importing one module stays fast.

@@ -235,8 +235,9 @@ def as_float_array(owner: str, name: str, value: Any, key: Any = None) -> np.nda
     return array.astype(np.float64, copy=False)
 
 
-def check_finite(owner: str, name: str, array: np.ndarray, hint: str | None = None, key: Any = None) -> None:
-    """Raise a ValueError naming the first NaN or infinite entry of ``array``, if there is one.
+def check_finite(owner: str, name: str, array: np.ndarray, hint: str | None = None, key: Any = None,
+                 error: type[ValueError] = ValueError) -> None:
+    """Raise ``error`` (a ValueError) naming the first NaN or infinite entry of ``array``, if there is one.
 
     ``key``, if given, says that ``array`` is the entry ``name[key]`` of a dict argument. The check counts
     the finite entries rather than calling ``np.isfinite(array).all()``, half the time for small arrays,
@@ -255,4 +256,4 @@ def check_finite(owner: str, name: str, array: np.ndarray, hint: str | None = No
         position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         where = f"index {position}, value {array[position]}"
     text = f"{owner}: {_entry(name, key)} must be finite, got NaN or inf (first at {where})"
-    raise ValueError(f"{text}; {hint}" if hint else text)
+    raise error(f"{text}; {hint}" if hint else text)

@@ -9,18 +9,35 @@ document's data set, which was drawn with the legacy ``np.random.seed(42)``; it 
 Conventions: a design matrix ``X`` has shape ``(n, d)`` (:math:`n` samples, :math:`d` features) and targets
 ``y`` have shape ``(n,)``, one-dimensional, which is what scikit-learn expects and what avoids the
 ``(n,)`` against ``(n, 1)`` broadcasting trap.
+
+Mini-batches come two ways: :func:`minibatches` yields the batches of one epoch (the loop a chapter writes
+out), and :class:`MiniBatches` gives the batches of any epoch from ``(seed, epoch)`` alone, which is what
+:func:`lib.train.train` needs to resume a run exactly. Arguments are checked with :mod:`lib.checks`, so a
+bad one gets the same error format everywhere: ``"<function>: <argument> must be <what>, got <value>"``.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Iterator
+from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from lib.rng import make_rng
+from lib.checks import (
+    Boolean,
+    InstanceOf,
+    Interval,
+    InvalidParameterError,
+    Pair,
+    as_float_array,
+    check_finite,
+    check_params,
+    message,
+)
+from lib.rng import SEED_CONSTRAINT, make_rng
 
 __all__ = [
     "make_source_regression",
@@ -32,53 +49,23 @@ __all__ = [
     "Standardizer",
     "one_hot",
     "minibatches",
+    "MiniBatches",
     "kfold_indices",
 ]
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Argument checks
+# Argument checks (declared with lib.checks; one error format)
 # ---------------------------------------------------------------------------------------------------------
 
-
-def _check_int(name: str, value, owner: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{owner}: {name} must be an integer, got {value!r} of type {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{owner}: {name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(name: str, value, owner: str, *, minimum: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be finite, got {value}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{owner}: {name} must be at least {minimum:g}, got {value:g}")
-    return value
-
-
-def _check_fraction(name: str, value, owner: str) -> float:
-    value = _check_real(name, value, owner)
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"{owner}: {name} is a fraction of the samples and must lie strictly between 0 and 1, "
-                         f"got {value:g}")
-    return value
-
-
-def _check_finite_vector(name: str, values, owner: str, *, length: int | None = None) -> np.ndarray:
-    array = np.asarray(values)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{owner}: {name} must hold real numbers, got dtype {array.dtype}")
-    array = array.astype(np.float64)
+def _check_finite_vector(owner: str, name: str, values: object, length: int | None = None) -> np.ndarray:
+    """``values`` as a finite one-dimensional float64 array (of ``length`` entries, if given)."""
+    array = as_float_array(owner, name, values)
     if array.ndim != 1:
         raise ValueError(f"{owner}: {name} must be one-dimensional, got shape {array.shape}; pass {name}.ravel()")
     if length is not None and array.shape[0] != length:
         raise ValueError(f"{owner}: {name} must have length {length}, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{owner}: {name} contains NaN or inf")
+    check_finite(owner, name, array)
     return array
 
 
@@ -119,8 +106,9 @@ def make_source_regression() -> tuple[np.ndarray, np.ndarray]:
     return X, y.ravel()
 
 
-def make_linear_regression(n_samples: int, n_features: int, *, noise: float = 1.0, coef=None,
-                           intercept: float = 0.0, correlation: float = 0.0, seed: int):
+def make_linear_regression(n_samples: int, n_features: int, *, noise: float = 1.0, coef: ArrayLike | None = None,
+                           intercept: float = 0.0, correlation: float = 0.0,
+                           seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Draw a linear-regression data set :math:`y = Xw + b + \varepsilon` with Gaussian features.
 
     Each row of :math:`X` is drawn from :math:`\mathcal N(0, \Sigma)` with the **equicorrelated**
@@ -162,18 +150,19 @@ def make_linear_regression(n_samples: int, n_features: int, *, noise: float = 1.
         The true weights :math:`w` (a copy of ``coef`` when it was given).
     """
     owner = "make_linear_regression"
-    n_samples = _check_int("n_samples", n_samples, owner, minimum=1)
-    n_features = _check_int("n_features", n_features, owner, minimum=1)
-    noise = _check_real("noise", noise, owner, minimum=0.0)
-    intercept = _check_real("intercept", intercept, owner)
-    correlation = _check_real("correlation", correlation, owner)
-    if not 0.0 <= correlation < 1.0:
-        raise ValueError(
-            f"{owner}: correlation must lie in [0, 1) so that the covariance is positive definite, "
-            f"got {correlation:g}"
-        )
+    checked = check_params(owner, {
+        "n_samples": n_samples, "n_features": n_features, "noise": noise, "intercept": intercept,
+        "correlation": correlation,
+    }, {
+        "n_samples": [Interval(Integral, 1, None)],
+        "n_features": [Interval(Integral, 1, None)],
+        "noise": [Interval(Real, 0, None)],
+        "intercept": [Interval(Real, None, None)],
+        "correlation": [Interval(Real, 0, 1, closed="left", hint="so that the covariance is positive definite")],
+    })
+    n_samples, n_features, noise, intercept, correlation = checked.values()
     if coef is not None:
-        coef = _check_finite_vector("coef", coef, owner, length=n_features)
+        coef = _check_finite_vector(owner, "coef", coef, length=n_features)
 
     rng = make_rng(seed)
     independent = rng.standard_normal((n_samples, n_features))
@@ -186,8 +175,9 @@ def make_linear_regression(n_samples: int, n_features: int, *, noise: float = 1.
 
 
 def make_polynomial_regression(n_samples: int, *, degree: int | None = None, noise: float, seed: int,
-                               x_range: tuple[float, float] = (-1.0, 1.0), coef=None,
-                               function: Callable[[np.ndarray], np.ndarray] | None = None):
+                               x_range: tuple[float, float] = (-1.0, 1.0), coef: ArrayLike | None = None,
+                               function: Callable[[np.ndarray], np.ndarray] | None = None,
+                               ) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
     r"""Draw a one-dimensional curve-fitting data set :math:`y = f(x) + \varepsilon`.
 
     The inputs are :math:`x_i \sim U[\text{low}, \text{high})`, the noise
@@ -231,30 +221,19 @@ def make_polynomial_regression(n_samples: int, *, degree: int | None = None, noi
         or the ``function`` given.
     """
     owner = "make_polynomial_regression"
-    n_samples = _check_int("n_samples", n_samples, owner, minimum=1)
-    noise = _check_real("noise", noise, owner, minimum=0.0)
-    if len(x_range) != 2:
-        raise ValueError(f"{owner}: x_range must be a pair (low, high), got {x_range!r}")
-    low = _check_real("x_range[0]", x_range[0], owner)
-    high = _check_real("x_range[1]", x_range[1], owner)
+    checked = check_params(owner, {
+        "n_samples": n_samples, "degree": degree, "noise": noise, "x_range": x_range, "function": function,
+    }, {
+        "n_samples": [Interval(Integral, 1, None)],
+        "degree": [Interval(Integral, 0, None), None],
+        "noise": [Interval(Real, 0, None)],
+        "x_range": [Pair(Interval(Real, None, None))],
+        "function": [InstanceOf(Callable, "a function of one array"), None],
+    })
+    n_samples, degree, noise, (low, high), _ = checked.values()
     if not low < high:
         raise ValueError(f"{owner}: x_range must satisfy low < high, got {x_range!r}")
-    if function is not None:
-        if not callable(function):
-            raise TypeError(f"{owner}: function must be callable, got {function!r}")
-        if degree is not None or coef is not None:
-            raise ValueError(f"{owner}: give either function, or degree and coef of a polynomial, not both")
-    else:
-        if coef is not None:
-            coef = _check_finite_vector("coef", coef, owner)
-            if coef.shape[0] == 0:
-                raise ValueError(f"{owner}: coef must hold at least the constant term")
-            if degree is not None and _check_int("degree", degree, owner, minimum=0) != coef.shape[0] - 1:
-                raise ValueError(f"{owner}: degree = {degree} does not match len(coef) - 1 = {coef.shape[0] - 1}")
-        elif degree is None:
-            raise ValueError(f"{owner}: give degree (the degree of the true polynomial), coef, or function")
-        else:
-            degree = _check_int("degree", degree, owner, minimum=0)
+    coef = _polynomial_coefficients(owner, degree, coef, function)
 
     rng = make_rng(seed)
     x = rng.uniform(low, high, size=n_samples)
@@ -274,6 +253,24 @@ def make_polynomial_regression(n_samples: int, *, degree: int | None = None, noi
     return x, y, true_function
 
 
+def _polynomial_coefficients(owner: str, degree: int | None, coef: object, function: object) -> np.ndarray | None:
+    """``coef`` checked against ``degree`` and ``function``: exactly one way to give the true curve."""
+    if function is not None:
+        if degree is not None or coef is not None:
+            raise ValueError(f"{owner}: give either function, or degree and coef of a polynomial, not both")
+        return None
+    if coef is None:
+        if degree is None:
+            raise ValueError(f"{owner}: give degree (the degree of the true polynomial), coef, or function")
+        return None
+    coef = _check_finite_vector(owner, "coef", coef)
+    if coef.shape[0] == 0:
+        raise ValueError(f"{owner}: coef must hold at least the constant term, got an empty array")
+    if degree is not None and degree != coef.shape[0] - 1:
+        raise ValueError(f"{owner}: degree = {degree} does not match len(coef) - 1 = {coef.shape[0] - 1}")
+    return coef
+
+
 def _random_rotation(rng: np.random.Generator, size: int) -> np.ndarray:
     """A random orthogonal matrix, uniformly distributed (QR of a Gaussian matrix, signs fixed)."""
     q, r = np.linalg.qr(rng.standard_normal((size, size)))
@@ -281,7 +278,7 @@ def _random_rotation(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def make_classification(n_samples: int, *, n_classes: int = 2, n_features: int = 2, class_sep: float = 2.0,
-                        seed: int):
+                        seed: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw Gaussian blobs: one spherical Gaussian cloud of unit variance per class.
 
     Class :math:`c` has mean :math:`m_c` and covariance :math:`I`. The means sit at the vertices of a
@@ -311,12 +308,15 @@ def make_classification(n_samples: int, *, n_classes: int = 2, n_features: int =
     y : numpy.ndarray of shape (n_samples,), dtype int64
     """
     owner = "make_classification"
-    n_samples = _check_int("n_samples", n_samples, owner, minimum=1)
-    n_classes = _check_int("n_classes", n_classes, owner, minimum=2)
-    n_features = _check_int("n_features", n_features, owner, minimum=1)
-    class_sep = _check_real("class_sep", class_sep, owner)
-    if class_sep <= 0:
-        raise ValueError(f"{owner}: class_sep must be positive, got {class_sep:g}")
+    checked = check_params(owner, {
+        "n_samples": n_samples, "n_classes": n_classes, "n_features": n_features, "class_sep": class_sep,
+    }, {
+        "n_samples": [Interval(Integral, 1, None)],
+        "n_classes": [Interval(Integral, 2, None)],
+        "n_features": [Interval(Integral, 1, None)],
+        "class_sep": [Interval(Real, 0, None, closed="neither")],
+    })
+    n_samples, n_classes, n_features, class_sep = checked.values()
     if n_samples < n_classes:
         raise ValueError(f"{owner}: n_samples = {n_samples} is fewer than n_classes = {n_classes}; "
                          "every class needs at least one sample")
@@ -340,7 +340,7 @@ def make_classification(n_samples: int, *, n_classes: int = 2, n_features: int =
     return X[order], y[order]
 
 
-def make_moons(n_samples: int, *, noise: float, seed: int):
+def make_moons(n_samples: int, *, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw two interleaving half circles, a data set no straight line separates.
 
     Class 0 lies on the upper half of the unit circle, :math:`(\cos t, \sin t)`; class 1 on a lower half
@@ -363,9 +363,11 @@ def make_moons(n_samples: int, *, noise: float, seed: int):
     X : numpy.ndarray of shape (n_samples, 2)
     y : numpy.ndarray of shape (n_samples,), dtype int64
     """
-    owner = "make_moons"
-    n_samples = _check_int("n_samples", n_samples, owner, minimum=2)
-    noise = _check_real("noise", noise, owner, minimum=0.0)
+    checked = check_params("make_moons", {"n_samples": n_samples, "noise": noise}, {
+        "n_samples": [Interval(Integral, 2, None)],
+        "noise": [Interval(Real, 0, None)],
+    })
+    n_samples, noise = checked.values()
 
     rng = make_rng(seed)
     n_upper = (n_samples + 1) // 2
@@ -431,7 +433,8 @@ def _stratified_counts(class_counts: np.ndarray, split_sizes: np.ndarray) -> np.
     return counts + rounded_up
 
 
-def train_val_test_split(X, y, *, val_size: float, test_size: float, seed: int, stratify: bool = False):
+def train_val_test_split(X: ArrayLike, y: ArrayLike, *, val_size: float, test_size: float, seed: int,
+                         stratify: bool = False) -> tuple[np.ndarray, ...]:
     r"""Shuffle the samples and split them into disjoint training, validation and test sets.
 
     The three sets cover every sample exactly once. The **training set** fits the parameters, the
@@ -474,13 +477,16 @@ def train_val_test_split(X, y, *, val_size: float, test_size: float, seed: int, 
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"{owner}: X has {X.shape[0]} samples (shape {X.shape}) but y has {y.shape[0]} "
                          f"(shape {y.shape}); they must have the same length")
-    val_size = _check_fraction("val_size", val_size, owner)
-    test_size = _check_fraction("test_size", test_size, owner)
+    fraction = Interval(Real, 0, 1, closed="neither", hint="it is a fraction of the samples")
+    checked = check_params(owner, {"val_size": val_size, "test_size": test_size, "stratify": stratify}, {
+        "val_size": [fraction],
+        "test_size": [fraction],
+        "stratify": [Boolean()],
+    })
+    val_size, test_size, stratify = checked.values()
     if val_size + test_size >= 1.0:
         raise ValueError(f"{owner}: val_size + test_size = {val_size + test_size:g} leaves no training samples; "
                          "their sum must be below 1")
-    if not isinstance(stratify, bool | np.bool_):
-        raise TypeError(f"{owner}: stratify must be True or False, got {stratify!r}; the class labels are y")
     n_samples = X.shape[0]
     n_test = round(test_size * n_samples)
     n_val = round(val_size * n_samples)
@@ -515,7 +521,8 @@ def train_val_test_split(X, y, *, val_size: float, test_size: float, seed: int, 
     return X[train_idx], X[val_idx], X[test_idx], y[train_idx], y[val_idx], y[test_idx]
 
 
-def kfold_indices(n_samples: int, n_folds: int, *, seed: int | None = None, shuffle: bool = True):
+def kfold_indices(n_samples: int, n_folds: int, *, seed: int | None = None,
+                  shuffle: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Indices of :math:`F`-fold cross-validation (Stone, 1974).
 
     The samples are shuffled (when ``shuffle``) and cut into :math:`F` folds whose sizes differ by at most
@@ -540,8 +547,12 @@ def kfold_indices(n_samples: int, n_folds: int, *, seed: int | None = None, shuf
         ``n_folds`` pairs ``(train_idx, val_idx)`` of sorted integer indices.
     """
     owner = "kfold_indices"
-    n_samples = _check_int("n_samples", n_samples, owner, minimum=1)
-    n_folds = _check_int("n_folds", n_folds, owner, minimum=2)
+    checked = check_params(owner, {"n_samples": n_samples, "n_folds": n_folds, "shuffle": shuffle}, {
+        "n_samples": [Interval(Integral, 1, None)],
+        "n_folds": [Interval(Integral, 2, None)],
+        "shuffle": [Boolean()],
+    })
+    n_samples, n_folds, shuffle = checked.values()
     if n_folds > n_samples:
         raise ValueError(f"{owner}: n_folds = {n_folds} is more than n_samples = {n_samples}; "
                          "every fold needs at least one sample")
@@ -592,7 +603,7 @@ class Standardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Number of features seen by :meth:`fit`.
     """
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: object = None) -> Standardizer:
         """Estimate the mean and scale of each column of ``X`` of shape ``(n, d)``; ``y`` is ignored."""
         X = validate_data(self, X, dtype=np.float64, reset=True)
         self.mean_ = X.mean(axis=0)
@@ -602,20 +613,20 @@ class Standardizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.scale_ = scale
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Return :math:`(X - \\bar x)/s`, with the :math:`\\bar x` and :math:`s` of :meth:`fit`."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return (X - self.mean_) / self.scale_
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Undo :meth:`transform`: return :math:`X s + \\bar x`."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X * self.scale_ + self.mean_
 
 
-def one_hot(labels, n_classes: int | None = None) -> np.ndarray:
+def one_hot(labels: ArrayLike, n_classes: int | None = None) -> np.ndarray:
     r"""One-hot encode integer class labels: row :math:`i` is 1 in column :math:`y_i` and 0 elsewhere.
 
     Parameters
@@ -647,7 +658,8 @@ def one_hot(labels, n_classes: int | None = None) -> np.ndarray:
             raise ValueError(f"{owner}: cannot infer n_classes from empty labels; pass n_classes")
         n_classes = int(labels.max()) + 1
     else:
-        n_classes = _check_int("n_classes", n_classes, owner, minimum=1)
+        checked = check_params(owner, {"n_classes": n_classes}, {"n_classes": [Interval(Integral, 1, None)]})
+        n_classes = checked["n_classes"]
         if labels.size and labels.max() >= n_classes:
             raise ValueError(f"{owner}: found label {labels.max()} but n_classes = {n_classes} allows only "
                              f"0..{n_classes - 1}")
@@ -699,8 +711,16 @@ def minibatches(n_samples: int, batch_size: int, *, seed: int | None = None,
         function is called, not when iteration starts.
     """
     owner = "minibatches"
-    n_samples = _check_int("n_samples", n_samples, owner, minimum=1)
-    batch_size = _check_int("batch_size", batch_size, owner, minimum=1)
+    checked = check_params(owner, {
+        "n_samples": n_samples, "batch_size": batch_size, "rng": rng, "shuffle": shuffle, "drop_last": drop_last,
+    }, {
+        "n_samples": [Interval(Integral, 1, None)],
+        "batch_size": [Interval(Integral, 1, None)],
+        "rng": [InstanceOf(np.random.Generator, "a numpy.random.Generator (lib.rng.make_rng(seed))"), None],
+        "shuffle": [Boolean()],
+        "drop_last": [Boolean()],
+    })
+    n_samples, batch_size, rng, shuffle, drop_last = checked.values()
     if drop_last and batch_size > n_samples:
         raise ValueError(f"{owner}: batch_size = {batch_size} is larger than n_samples = {n_samples}, so "
                          "drop_last=True would drop every sample; use a smaller batch_size")
@@ -712,9 +732,6 @@ def minibatches(n_samples: int, batch_size: int, *, seed: int | None = None,
                 raise ValueError(f"{owner}: shuffle=True needs seed=<int> or rng=<numpy Generator>; "
                                  "the book never shuffles unseeded")
             rng = make_rng(seed)
-        elif not isinstance(rng, np.random.Generator):
-            raise TypeError(f"{owner}: rng must be a numpy.random.Generator (lib.rng.make_rng(seed)), "
-                            f"got {type(rng).__name__}")
         order = rng.permutation(n_samples)
     else:
         order = np.arange(n_samples)
@@ -727,3 +744,75 @@ def minibatches(n_samples: int, batch_size: int, *, seed: int | None = None,
             yield batch
 
     return batches()
+
+
+class MiniBatches:
+    """The mini-batches of each epoch, as index arrays, shuffled reproducibly from ``(seed, epoch)``.
+
+    ``MiniBatches(n, batch_size, seed=s)(e)`` is :func:`minibatches` for epoch ``e``, with the shuffle drawn
+    from ``np.random.default_rng([s, e])``. Each epoch's order depends only on the seed and the epoch number,
+    not on a generator that has advanced through the earlier epochs, so a training run resumed from a
+    checkpoint needs nothing but the epoch number to see the same batches; :func:`lib.train.train` takes it
+    as its ``batches``.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples :math:`n \\ge 1`.
+    batch_size : int
+        Samples per batch, at least 1 (the last batch of an epoch may be smaller, see ``drop_last``).
+    seed : int or None
+        Seed of the shuffles: a non-negative integer when ``shuffle`` is true, None otherwise.
+    shuffle : bool, default True
+        Shuffle the samples every epoch; without it the batches are ``0..B-1``, ``B..2B-1``, ... every epoch.
+    drop_last : bool, default False
+        Drop each epoch's last batch if it is smaller than ``batch_size``.
+
+    Examples
+    --------
+    >>> batches = MiniBatches(5, 2, seed=0)
+    >>> [len(batch) for batch in batches(0)]
+    [2, 2, 1]
+    >>> all((a == b).all() for a, b in zip(batches(3), batches(3)))   # the same epoch, the same order
+    True
+    """
+
+    constraints = {
+        "n_samples": [Interval(Integral, 1, None)],
+        "batch_size": [Interval(Integral, 1, None)],
+        "seed": [SEED_CONSTRAINT, None],
+        "shuffle": [Boolean()],
+        "drop_last": [Boolean()],
+    }
+
+    def __init__(self, n_samples: int, batch_size: int, *, seed: int | None, shuffle: bool = True,
+                 drop_last: bool = False) -> None:
+        owner = "MiniBatches"
+        checked = check_params(owner, {"n_samples": n_samples, "batch_size": batch_size, "seed": seed,
+                                       "shuffle": shuffle, "drop_last": drop_last}, self.constraints)
+        self.n_samples, self.batch_size, self.seed, self.shuffle, self.drop_last = checked.values()
+        if self.shuffle and self.seed is None:
+            raise InvalidParameterError(message(owner, "seed", "a non-negative integer when shuffle=True", None,
+                                                "the book never shuffles unseeded"))
+        if not self.shuffle and self.seed is not None:
+            raise InvalidParameterError(message(owner, "seed", "None when shuffle=False", seed,
+                                                "it would have no effect"))
+        if self.drop_last and self.batch_size > self.n_samples:
+            raise ValueError(f"{owner}: batch_size = {self.batch_size} is larger than n_samples = {self.n_samples}, "
+                             "so drop_last=True would drop every sample; use a smaller batch_size")
+
+    def __call__(self, epoch: int) -> list[np.ndarray]:
+        """Return the index arrays of epoch ``epoch`` (0 for the first epoch)."""
+        epoch = check_params("MiniBatches", {"epoch": epoch}, {"epoch": [Interval(Integral, 0, None)]})["epoch"]
+        rng = np.random.default_rng([self.seed, epoch]) if self.shuffle else None
+        return list(minibatches(self.n_samples, self.batch_size, rng=rng, shuffle=self.shuffle,
+                                drop_last=self.drop_last))
+
+    def state_dict(self) -> dict[str, int | bool]:
+        """The configuration as plain scalars; a checkpoint keeps it to check that a resumed run has the same."""
+        return {"n_samples": self.n_samples, "batch_size": self.batch_size,
+                "seed": -1 if self.seed is None else self.seed, "shuffle": self.shuffle, "drop_last": self.drop_last}
+
+    def __repr__(self) -> str:
+        return (f"MiniBatches(n_samples={self.n_samples}, batch_size={self.batch_size}, seed={self.seed}, "
+                f"shuffle={self.shuffle}, drop_last={self.drop_last})")

@@ -23,15 +23,26 @@ so that a model built on them can be checked against scikit-learn.
 
 Inputs are checked: arrays whose shapes differ are refused rather than broadcast (an ``(n,)`` target and
 an ``(n, 1)`` prediction would otherwise silently give an ``(n, n)`` matrix), as are NaN, inf, empty
-arrays and labels a loss cannot take.
+arrays and labels a loss cannot take. A training loop that evaluates a loss thousands of times on data it
+has checked once passes ``check_input=False`` (as scikit-learn's estimators do internally) and gets the
+arithmetic alone; ``value_and_grad`` then shares the work the value and the gradient have in common.
+
+Each loss also states its **curvature** :math:`c`, a bound on the second derivative of :math:`\ell` in
+:math:`z` (for the multiclass loss, on the Hessian's largest eigenvalue per sample). For a linear model
+:math:`z = A\theta` it bounds the Hessian of :math:`J` by :math:`\frac{c}{n} A^\top A`, hence the smoothness
+constant :math:`L \le \frac{c}{n}\lambda_{\max}(A^\top A)` from which a safe learning rate follows
+(:mod:`lib.models` uses it).
 """
 
 from __future__ import annotations
 
-import numbers
 from abc import ABC, abstractmethod
+from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from lib.checks import InstanceOf, Interval, Options, as_float_array, check_finite, check_param, check_params
 
 __all__ = [
     "Loss",
@@ -45,6 +56,7 @@ __all__ = [
     "L1",
     "ElasticNet",
     "make_penalty",
+    "PENALTY_CONSTRAINT",
     "sigmoid",
     "softmax",
     "log_sum_exp",
@@ -56,26 +68,15 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _as_real_array(name: str, values, owner: str, *, of_weights: bool = False) -> np.ndarray:
+def _as_real_array(name: str, values: object, owner: str, *, of_weights: bool = False) -> np.ndarray:
     """Return ``values`` as a float64 array, refusing non-numeric data, empty arrays, NaN and inf."""
-    array = np.asarray(values)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{owner}: {name} must be an array of real numbers, got dtype {array.dtype}; "
-            f"convert it with np.asarray({name}, dtype=float) after checking its contents"
-        )
-    array = array.astype(np.float64, copy=False)
+    array = as_float_array(owner, name, values)
     if array.size == 0:
-        reason = ("a penalty needs at least one weight" if of_weights
-                  else "a loss averages over the n samples, so it needs at least one sample")
-        raise ValueError(f"{owner}: {name} is empty (shape {array.shape}); {reason}")
-    if not np.all(np.isfinite(array)):
-        position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        fix = ("the weights have diverged: lower the learning rate" if of_weights
-               else "remove or impute those samples, or lower the learning rate if training diverged")
-        raise ValueError(
-            f"{owner}: {name} contains NaN or inf (first at index {position}, value {array[position]}); {fix}"
-        )
+        what = "at least one weight" if of_weights else "at least one sample (a loss averages over the n samples)"
+        raise ValueError(f"{owner}: {name} must hold {what}, got an empty array of shape {array.shape}")
+    fix = ("the weights have diverged: lower the learning rate" if of_weights
+           else "remove or impute those samples, or lower the learning rate if training diverged")
+    check_finite(owner, name, array, hint=fix)
     return array
 
 
@@ -90,24 +91,15 @@ def _check_same_1d_shape(y: np.ndarray, z: np.ndarray, owner: str) -> None:
     if not hint:
         hint = " Reshape both to one-dimensional arrays of the same length n."
     raise ValueError(
-        f"{owner}: y and z must both have shape (n,), got y.shape = {y.shape} and z.shape = {z.shape}. "
-        f"Arrays of shapes (n,) and (n, 1) would broadcast to an (n, n) matrix and give a wrong loss "
+        f"{owner}: y and z must both have shape (n,), got y.shape = {y.shape} and z.shape = {z.shape}; "
+        f"arrays of shapes (n,) and (n, 1) would broadcast to an (n, n) matrix and give a wrong loss "
         f"without any error, so the shapes must match exactly.{hint}"
     )
 
 
-def _check_real_parameter(name: str, value, owner: str, *, minimum: float, strict: bool) -> float:
-    """Return ``value`` as a float after checking it is a finite real number above ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be finite, got {value}")
-    if strict and value <= minimum:
-        raise ValueError(f"{owner}: {name} must be greater than {minimum:g}, got {value:g}")
-    if not strict and value < minimum:
-        raise ValueError(f"{owner}: {name} must be at least {minimum:g}, got {value:g}")
-    return value
+#: A penalty's strength, and a proximal step.
+_STRENGTH = Interval(Real, 0, None)
+_STEP = Interval(Real, 0, None, closed="neither")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -115,7 +107,7 @@ def _check_real_parameter(name: str, value, owner: str, *, minimum: float, stric
 # ---------------------------------------------------------------------------------------------------------
 
 
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> np.ndarray:
     r"""Logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, elementwise and without overflow.
 
     The textbook formula overflows in :math:`e^{-z}` for large negative :math:`z`. Writing
@@ -139,7 +131,7 @@ def sigmoid(z):
     return np.where(z >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
 
 
-def log_sum_exp(z):
+def log_sum_exp(z: ArrayLike) -> float | np.ndarray:
     r"""Log-sum-exp along the last axis, :math:`\log \sum_j e^{z_j}`, without overflow.
 
     With :math:`m = \max_j z_j`, :math:`\log \sum_j e^{z_j} = m + \log \sum_j e^{z_j - m}`: every
@@ -165,7 +157,7 @@ def log_sum_exp(z):
     return float(result) if result.ndim == 0 else result
 
 
-def softmax(z):
+def softmax(z: ArrayLike) -> np.ndarray:
     r"""Softmax along the last axis, :math:`\operatorname{softmax}(z)_j = e^{z_j} / \sum_l e^{z_l}`.
 
     Computed as :math:`e^{z_j - m} / \sum_l e^{z_l - m}` with :math:`m` the row maximum, which gives the
@@ -196,12 +188,14 @@ def softmax(z):
 class Loss(ABC):
     r"""A loss :math:`J(z) = \frac1n \sum_i \ell(y_i, z_i)` with its gradient with respect to :math:`z`.
 
-    Subclasses implement :meth:`value` and :meth:`grad`; calling the object is the same as
-    :meth:`value`.
+    Subclasses implement ``_value(y, z)`` and ``_grad(y, z)`` on checked inputs (and ``_inputs`` if they
+    check more than two arrays of shape ``(n,)``); calling the object is the same as :meth:`value`.
     """
 
-    @abstractmethod
-    def value(self, y, z) -> float:
+    #: A bound :math:`c` on the curvature of :math:`\ell` in :math:`z` (None if it has none).
+    curvature: float | None = None
+
+    def value(self, y: ArrayLike, z: ArrayLike, *, check_input: bool = True) -> float:
         """Return the loss :math:`J(z)`, averaged over the samples.
 
         Parameters
@@ -211,19 +205,24 @@ class Loss(ABC):
             class).
         z : array_like
             The model's outputs: predictions of shape ``(n,)``, or logits (see the class).
+        check_input : bool, default True
+            Check shapes, values and labels. ``False`` takes float64 arrays (integer labels for
+            :class:`CrossEntropy`) as given, for a training loop that checked its data once.
 
         Returns
         -------
         float
         """
+        if check_input:
+            y, z = self._inputs(y, z)
+        return self._value(y, z)
 
-    @abstractmethod
-    def grad(self, y, z) -> np.ndarray:
-        """Return :math:`\\partial J / \\partial z`, the gradient of :meth:`value` with respect to ``z``.
+    def grad(self, y: ArrayLike, z: ArrayLike, *, check_input: bool = True) -> np.ndarray:
+        r"""Return :math:`\partial J / \partial z`, the gradient of :meth:`value` with respect to ``z``.
 
         Parameters
         ----------
-        y, z : array_like
+        y, z, check_input
             As for :meth:`value`.
 
         Returns
@@ -231,19 +230,39 @@ class Loss(ABC):
         numpy.ndarray
             Same shape as ``z``. It already contains the factor :math:`1/n` of the average.
         """
+        if check_input:
+            y, z = self._inputs(y, z)
+        return self._grad(y, z)
 
-    def __call__(self, y, z) -> float:
+    def value_and_grad(self, y: ArrayLike, z: ArrayLike, *, check_input: bool = True) -> tuple[float, np.ndarray]:
+        """Return ``(value(y, z), grad(y, z))``, computing what the two share once."""
+        if check_input:
+            y, z = self._inputs(y, z)
+        return self._value_and_grad(y, z)
+
+    def __call__(self, y: ArrayLike, z: ArrayLike) -> float:
         return self.value(y, z)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    def _regression_inputs(self, y, z) -> tuple[np.ndarray, np.ndarray]:
+    def _inputs(self, y, z) -> tuple[np.ndarray, np.ndarray]:
         owner = type(self).__name__
         y = _as_real_array("y", y, owner)
         z = _as_real_array("z", z, owner)
         _check_same_1d_shape(y, z, owner)
         return y, z
+
+    @abstractmethod
+    def _value(self, y: np.ndarray, z: np.ndarray) -> float:
+        ...
+
+    @abstractmethod
+    def _grad(self, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+        ...
+
+    def _value_and_grad(self, y: np.ndarray, z: np.ndarray) -> tuple[float, np.ndarray]:
+        return self._value(y, z), self._grad(y, z)
 
 
 class MSE(Loss):
@@ -253,17 +272,21 @@ class MSE(Loss):
     so the value equals ``sklearn.metrics.mean_squared_error``. Minimizing it gives least squares,
     whose estimate is the conditional mean of :math:`y`.
 
-    ``y`` and ``z`` must both have shape ``(n,)``.
+    ``y`` and ``z`` must both have shape ``(n,)``. Its curvature is :math:`c = 2`.
     """
 
-    def value(self, y, z) -> float:
-        y, z = self._regression_inputs(y, z)
-        residual = z - y
-        return float(np.mean(residual**2))
+    curvature = 2.0
 
-    def grad(self, y, z) -> np.ndarray:
-        y, z = self._regression_inputs(y, z)
-        return 2.0 * (z - y) / y.size
+    def _value(self, y, z) -> float:
+        residual = z - y
+        return float(residual @ residual) / residual.size
+
+    def _grad(self, y, z) -> np.ndarray:
+        return (2.0 / y.size) * (z - y)
+
+    def _value_and_grad(self, y, z) -> tuple[float, np.ndarray]:
+        residual = z - y
+        return float(residual @ residual) / residual.size, (2.0 / residual.size) * residual
 
 
 class MAE(Loss):
@@ -273,15 +296,14 @@ class MAE(Loss):
     :math:`\frac{1}{n}\operatorname{sign}(z_i - y_i)`, which is 0 at a tie. Minimizing it estimates the
     conditional median, which makes it less sensitive to outliers than :class:`MSE`.
 
-    ``y`` and ``z`` must both have shape ``(n,)``.
+    ``y`` and ``z`` must both have shape ``(n,)``. It has no curvature bound (``curvature`` is None): its
+    derivative jumps at 0.
     """
 
-    def value(self, y, z) -> float:
-        y, z = self._regression_inputs(y, z)
+    def _value(self, y, z) -> float:
         return float(np.mean(np.abs(z - y)))
 
-    def grad(self, y, z) -> np.ndarray:
-        y, z = self._regression_inputs(y, z)
+    def _grad(self, y, z) -> np.ndarray:
         return np.sign(z - y) / y.size
 
 
@@ -298,27 +320,30 @@ class Huber(Loss):
     differentiable, with :math:`h_\delta'(r) = \operatorname{clip}(r, -\delta, \delta)`, so the gradient
     is :math:`\partial J/\partial z_i = \frac{1}{n}\operatorname{clip}(z_i - y_i, -\delta, \delta)`.
 
+    Its curvature is :math:`c = 1` (:math:`h_\delta'' \in \{0, 1\}`).
+
     Parameters
     ----------
     delta : float, default 1.0
         Residual size where the loss turns from quadratic to linear; must be positive.
     """
 
-    def __init__(self, delta: float = 1.0):
-        self.delta = _check_real_parameter("delta", delta, "Huber", minimum=0.0, strict=True)
+    curvature = 1.0
+    constraints = {"delta": [Interval(Real, 0, None, closed="neither")]}
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.delta = check_params("Huber", {"delta": delta}, self.constraints)["delta"]
 
     def __repr__(self) -> str:
         return f"Huber(delta={self.delta!r})"
 
-    def value(self, y, z) -> float:
-        y, z = self._regression_inputs(y, z)
+    def _value(self, y, z) -> float:
         size = np.abs(z - y)
         quadratic = 0.5 * size**2
         linear = self.delta * (size - 0.5 * self.delta)
         return float(np.mean(np.where(size <= self.delta, quadratic, linear)))
 
-    def grad(self, y, z) -> np.ndarray:
-        y, z = self._regression_inputs(y, z)
+    def _grad(self, y, z) -> np.ndarray:
         return np.clip(z - y, -self.delta, self.delta) / y.size
 
 
@@ -341,11 +366,14 @@ class BinaryCrossEntropy(Loss):
     sigmoid. Logits of magnitude 1000 therefore give finite values and gradients, whereas computing
     :math:`p_i` first and taking its logarithm gives ``log(0) = -inf``.
 
-    ``y`` (0/1 labels) and ``z`` (logits) must both have shape ``(n,)``.
+    ``y`` (0/1 labels) and ``z`` (logits) must both have shape ``(n,)``. Its curvature is :math:`c = 1/4`, the
+    largest value of :math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))`.
     """
 
+    curvature = 0.25
+
     def _inputs(self, y, z) -> tuple[np.ndarray, np.ndarray]:
-        y, z = self._regression_inputs(y, z)
+        y, z = super()._inputs(y, z)
         is_binary = (y == 0.0) | (y == 1.0)
         if not np.all(is_binary):
             found = np.unique(y[~is_binary])[:5]
@@ -356,13 +384,11 @@ class BinaryCrossEntropy(Loss):
             )
         return y, z
 
-    def value(self, y, z) -> float:
-        y, z = self._inputs(y, z)
+    def _value(self, y, z) -> float:
         softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
         return float(np.mean(softplus - y * z))
 
-    def grad(self, y, z) -> np.ndarray:
-        y, z = self._inputs(y, z)
+    def _grad(self, y, z) -> np.ndarray:
         return (sigmoid(z) - y) / y.size
 
 
@@ -387,8 +413,12 @@ class CrossEntropy(Loss):
     1000 give finite results.
 
     ``y`` has shape ``(n,)`` and holds integers (an integer dtype, or floats with integer values);
-    ``z`` has shape ``(n, k)`` with :math:`k \ge 2`.
+    ``z`` has shape ``(n, k)`` with :math:`k \ge 2`. Its curvature is :math:`c = 1/2`: the Hessian of the
+    per-sample loss in :math:`z_i`, :math:`\operatorname{diag}(p) - pp^\top`, has no eigenvalue above
+    :math:`\frac12` :cite:p:`bishop2006pattern`.
     """
+
+    curvature = 0.5
 
     def _inputs(self, y, z) -> tuple[np.ndarray, np.ndarray]:
         y = _as_real_array("y", y, "CrossEntropy")
@@ -426,16 +456,14 @@ class CrossEntropy(Loss):
             )
         return y.astype(np.int64), z
 
-    def value(self, y, z) -> float:
-        labels, z = self._inputs(y, z)
+    def _value(self, y, z) -> float:
         rows = np.arange(z.shape[0])
-        return float(np.mean(log_sum_exp(z) - z[rows, labels]))
+        return float(np.mean(log_sum_exp(z) - z[rows, y]))
 
-    def grad(self, y, z) -> np.ndarray:
-        labels, z = self._inputs(y, z)
+    def _grad(self, y, z) -> np.ndarray:
         n_samples = z.shape[0]
         probabilities = softmax(z)
-        probabilities[np.arange(n_samples), labels] -= 1.0
+        probabilities[np.arange(n_samples), y] -= 1.0
         return probabilities / n_samples
 
 
@@ -465,15 +493,15 @@ class Penalty(ABC):
 
     #: Name accepted by :func:`make_penalty`.
     name: str = ""
+    constraints = {"alpha": [_STRENGTH]}
 
-    def __init__(self, alpha: float):
-        self.alpha = _check_real_parameter("alpha", alpha, type(self).__name__, minimum=0.0, strict=False)
+    def __init__(self, alpha: float) -> None:
+        self.alpha = check_params(type(self).__name__, {"alpha": alpha}, self.constraints)["alpha"]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(alpha={self.alpha!r})"
 
-    @abstractmethod
-    def value(self, w) -> float:
+    def value(self, w: ArrayLike, *, check_input: bool = True) -> float:
         """Return :math:`P(w)`.
 
         Parameters
@@ -481,19 +509,21 @@ class Penalty(ABC):
         w : array_like
             Weights of any shape (a vector, or a matrix with one column per class); finite, non-empty.
             The intercept is not penalized, so do not include it.
+        check_input : bool, default True
+            Check ``w``; ``False`` takes a float64 array as given (for a training loop).
 
         Returns
         -------
         float
         """
+        return self._value(self._weights(w) if check_input else w)
 
-    @abstractmethod
-    def grad(self, w) -> np.ndarray:
+    def grad(self, w: ArrayLike, *, check_input: bool = True) -> np.ndarray:
         """Return a (sub)gradient of :math:`P` at ``w``.
 
         Parameters
         ----------
-        w : array_like
+        w, check_input
             As for :meth:`value`.
 
         Returns
@@ -502,9 +532,15 @@ class Penalty(ABC):
             Same shape as ``w``; where :math:`P` has a kink (:math:`w_j = 0` for the L1 part) the
             subgradient 0 is returned for that part.
         """
+        return self._grad(self._weights(w) if check_input else w)
 
-    @abstractmethod
-    def prox(self, w, step: float) -> np.ndarray:
+    def value_and_grad(self, w: ArrayLike, *, check_input: bool = True) -> tuple[float, np.ndarray]:
+        """Return ``(value(w), grad(w))``."""
+        if check_input:
+            w = self._weights(w)
+        return self._value(w), self._grad(w)
+
+    def prox(self, w: ArrayLike, step: float) -> np.ndarray:
         """Return :math:`\\operatorname{prox}_{sP}(w)` for the step :math:`s` = ``step``.
 
         Parameters
@@ -519,12 +555,23 @@ class Penalty(ABC):
         numpy.ndarray
             Same shape as ``w``.
         """
+        step = check_param(f"{type(self).__name__}.prox", "step", step, [_STEP])
+        return self._prox(self._weights(w), step)
+
+    @abstractmethod
+    def _value(self, w: np.ndarray) -> float:
+        ...
+
+    @abstractmethod
+    def _grad(self, w: np.ndarray) -> np.ndarray:
+        ...
+
+    @abstractmethod
+    def _prox(self, w: np.ndarray, step: float) -> np.ndarray:
+        ...
 
     def _weights(self, w) -> np.ndarray:
         return _as_real_array("w", w, type(self).__name__, of_weights=True)
-
-    def _step(self, step) -> float:
-        return _check_real_parameter("step", step, f"{type(self).__name__}.prox", minimum=0.0, strict=True)
 
 
 class L2(Penalty):
@@ -545,15 +592,14 @@ class L2(Penalty):
 
     name = "l2"
 
-    def value(self, w) -> float:
-        w = self._weights(w)
+    def _value(self, w) -> float:
         return float(0.5 * self.alpha * np.sum(w**2))
 
-    def grad(self, w) -> np.ndarray:
-        return self.alpha * self._weights(w)
+    def _grad(self, w) -> np.ndarray:
+        return self.alpha * w
 
-    def prox(self, w, step: float) -> np.ndarray:
-        return self._weights(w) / (1.0 + self._step(step) * self.alpha)
+    def _prox(self, w, step: float) -> np.ndarray:
+        return w / (1.0 + step * self.alpha)
 
 
 class L1(Penalty):
@@ -577,15 +623,14 @@ class L1(Penalty):
 
     name = "l1"
 
-    def value(self, w) -> float:
-        w = self._weights(w)
+    def _value(self, w) -> float:
         return float(self.alpha * np.sum(np.abs(w)))
 
-    def grad(self, w) -> np.ndarray:
-        return self.alpha * np.sign(self._weights(w))
+    def _grad(self, w) -> np.ndarray:
+        return self.alpha * np.sign(w)
 
-    def prox(self, w, step: float) -> np.ndarray:
-        return _soft_threshold(self._weights(w), self._step(step) * self.alpha)
+    def _prox(self, w, step: float) -> np.ndarray:
+        return _soft_threshold(w, step * self.alpha)
 
 
 class ElasticNet(Penalty):
@@ -616,38 +661,35 @@ class ElasticNet(Penalty):
     """
 
     name = "elasticnet"
+    constraints = {"alpha": [_STRENGTH], "l1_ratio": [Interval(Real, 0, 1)]}
 
-    def __init__(self, alpha: float, l1_ratio: float = 0.5):
-        super().__init__(alpha)
-        ratio = _check_real_parameter("l1_ratio", l1_ratio, "ElasticNet", minimum=0.0, strict=False)
-        if ratio > 1.0:
-            raise ValueError(f"ElasticNet: l1_ratio must lie in [0, 1], got {ratio:g}")
-        self.l1_ratio = ratio
+    def __init__(self, alpha: float, l1_ratio: float = 0.5) -> None:
+        checked = check_params("ElasticNet", {"alpha": alpha, "l1_ratio": l1_ratio}, self.constraints)
+        self.alpha, self.l1_ratio = checked.values()
 
     def __repr__(self) -> str:
         return f"ElasticNet(alpha={self.alpha!r}, l1_ratio={self.l1_ratio!r})"
 
-    def value(self, w) -> float:
-        w = self._weights(w)
+    def _value(self, w) -> float:
         l1_part = self.l1_ratio * np.sum(np.abs(w))
         l2_part = 0.5 * (1.0 - self.l1_ratio) * np.sum(w**2)
         return float(self.alpha * (l1_part + l2_part))
 
-    def grad(self, w) -> np.ndarray:
-        w = self._weights(w)
+    def _grad(self, w) -> np.ndarray:
         return self.alpha * (self.l1_ratio * np.sign(w) + (1.0 - self.l1_ratio) * w)
 
-    def prox(self, w, step: float) -> np.ndarray:
-        w = self._weights(w)
-        step = self._step(step)
+    def _prox(self, w, step: float) -> np.ndarray:
         thresholded = _soft_threshold(w, step * self.alpha * self.l1_ratio)
         return thresholded / (1.0 + step * self.alpha * (1.0 - self.l1_ratio))
 
 
 _PENALTIES = {"l2": L2, "l1": L1, "elasticnet": ElasticNet}
 
+#: What an estimator's ``penalty`` may be: a name, a penalty object, or None.
+PENALTY_CONSTRAINT = [Options("l2", "l1", "elasticnet"), InstanceOf(Penalty, "a lib.losses.Penalty"), None]
 
-def make_penalty(penalty, alpha: float, l1_ratio: float = 0.5) -> Penalty | None:
+
+def make_penalty(penalty: str | Penalty | None, alpha: float, l1_ratio: float = 0.5) -> Penalty | None:
     """Turn a penalty name, as scikit-learn's estimators take it, into a penalty object.
 
     Parameters
@@ -665,17 +707,9 @@ def make_penalty(penalty, alpha: float, l1_ratio: float = 0.5) -> Penalty | None
     Penalty or None
         :class:`L2`, :class:`L1` or :class:`ElasticNet`, or ``None`` when ``penalty`` is ``None``.
     """
-    if penalty is None:
-        return None
-    if isinstance(penalty, Penalty):
+    check_param("make_penalty", "penalty", penalty, PENALTY_CONSTRAINT)
+    if penalty is None or isinstance(penalty, Penalty):
         return penalty
-    if not isinstance(penalty, str):
-        raise TypeError(
-            f"penalty must be one of {sorted(_PENALTIES)}, None, or a lib.losses.Penalty object, "
-            f"got {penalty!r} of type {type(penalty).__name__}"
-        )
-    if penalty not in _PENALTIES:
-        raise ValueError(f"penalty must be one of {sorted(_PENALTIES)} or None, got {penalty!r}")
     if penalty == "elasticnet":
         return ElasticNet(alpha, l1_ratio=l1_ratio)
     return _PENALTIES[penalty](alpha)

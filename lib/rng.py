@@ -11,26 +11,23 @@ O'Neill (2014) for PCG.
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral
 
 import numpy as np
 
-__all__ = ["BOOK_SEED", "make_rng", "spawn_rngs"]
+from lib.checks import Interval, check_params
+
+__all__ = ["BOOK_SEED", "SEED_CONSTRAINT", "make_rng", "spawn_rngs"]
 
 #: The seed used where a chapter has no reason to pick its own.
 BOOK_SEED = 2026
 
-
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            f"seed must be a non-negative integer, got {seed!r} of type {type(seed).__name__}; "
-            "the book seeds every random draw so that its outputs can be regression-tested "
-            f"(use lib.rng.BOOK_SEED = {BOOK_SEED} if you have no reason to pick one)"
-        )
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    return int(seed)
+#: The one constraint on a seed: a non-negative integer (None, an unseeded generator, is refused).
+SEED_CONSTRAINT = Interval(
+    Integral, 0, None,
+    hint="the book seeds every random draw so that its outputs can be regression-tested "
+    f"(use lib.rng.BOOK_SEED = {BOOK_SEED} if you have no reason to pick one)",
+)
 
 
 def make_rng(seed: int = BOOK_SEED) -> np.random.Generator:
@@ -55,7 +52,8 @@ def make_rng(seed: int = BOOK_SEED) -> np.random.Generator:
     >>> bool((a == b).all())
     True
     """
-    return np.random.default_rng(_check_seed(seed))
+    seed = check_params("make_rng", {"seed": seed}, {"seed": [SEED_CONSTRAINT]})["seed"]
+    return np.random.default_rng(seed)
 
 
 def spawn_rngs(seed: int, n: int) -> list[np.random.Generator]:
@@ -72,7 +70,7 @@ def spawn_rngs(seed: int, n: int) -> list[np.random.Generator]:
     n : int
         How many generators, at least 1.
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    children = np.random.SeedSequence(_check_seed(seed)).spawn(int(n))
+    checked = check_params("spawn_rngs", {"seed": seed, "n": n}, {"seed": [SEED_CONSTRAINT],
+                                                                "n": [Interval(Integral, 1, None)]})
+    children = np.random.SeedSequence(checked["seed"]).spawn(checked["n"])
     return [np.random.default_rng(child) for child in children]

@@ -20,35 +20,23 @@ against finite differences.
 from __future__ import annotations
 
 import math
-import numbers
 from abc import ABC, abstractmethod
+from numbers import Integral, Real
 
 import numpy as np
 
-from lib.rng import BOOK_SEED, make_rng
+from lib.checks import Boolean, Interval, as_float_array, check_finite, check_params
+from lib.rng import BOOK_SEED, SEED_CONSTRAINT, make_rng
 
 __all__ = ["Objective", "Quadratic", "Rosenbrock", "Beale", "Himmelblau", "Saddle", "LeastSquares"]
 
 
-def _check_real(value, name, owner, *, positive=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or (positive and value <= 0):
-        requirement = "a positive finite number" if positive else "finite"
-        raise ValueError(f"{owner}: {name} must be {requirement}, got {value}")
-    return value
-
-
-def _finite_array(values, name, owner, ndim):
-    try:
-        array = np.array(values, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{owner}: {name} must be an array of real numbers: {error}") from None
+def _finite_array(values: object, name: str, owner: str, ndim: int) -> np.ndarray:
+    """A finite float64 copy of ``values``, an array of ``ndim`` dimensions."""
+    array = np.array(as_float_array(owner, name, values), dtype=np.float64, copy=True)
     if array.ndim != ndim:
         raise ValueError(f"{owner}: {name} must be {ndim}-dimensional, got shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{owner}: {name} contains NaN or inf")
+    check_finite(owner, name, array)
     return array
 
 
@@ -67,32 +55,32 @@ class Objective(ABC):
 
     # -- the public interface ------------------------------------------------------------------------------
 
-    def value(self, theta):
+    def value(self, theta: np.ndarray) -> float:
         """Return :math:`J(\\theta)` as a float; ``theta`` has shape ``(dim,)``."""
         theta = self._point(theta)
         return float(self._values(theta[np.newaxis, :])[0])
 
-    def grad(self, theta):
+    def grad(self, theta: np.ndarray) -> np.ndarray:
         """Return the gradient :math:`\\nabla J(\\theta)`, shape ``(dim,)``."""
         return self._grad(self._point(theta))
 
-    def hessian(self, theta):
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
         """Return the Hessian :math:`\\nabla^2 J(\\theta)`, shape ``(dim, dim)``."""
         return self._hessian(self._point(theta))
 
-    def loss_and_grad(self, theta):
+    def loss_and_grad(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Return ``(value(theta), grad(theta))``, the pair :func:`lib.train.train` expects."""
         theta = self._point(theta)
         return float(self._values(theta[np.newaxis, :])[0]), self._grad(theta)
 
     @property
-    def condition_number(self):
+    def condition_number(self) -> float | None:
         """:math:`\\kappa = L / \\mu` if both constants exist, else None."""
         if self.L is None or self.mu is None:
             return None
         return self.L / self.mu
 
-    def grid(self, num=201, window=None):
+    def grid(self, num: int = 201, window: tuple | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(x, y, values)`` on a ``num`` by ``num`` grid, for ``ax.contour(x, y, values)``.
 
         Parameters
@@ -109,8 +97,7 @@ class Objective(ABC):
         """
         if self.dim != 2:
             raise ValueError(f"{type(self).__name__}.grid: only 2-d functions can be drawn, dim={self.dim}")
-        if isinstance(num, bool) or not isinstance(num, numbers.Integral) or num < 2:
-            raise ValueError(f"{type(self).__name__}.grid: num must be an integer >= 2, got {num!r}")
+        num = check_params(f"{type(self).__name__}.grid", {"num": num}, {"num": [Interval(Integral, 2, None)]})["num"]
         (x_min, x_max), (y_min, y_max) = self.window if window is None else window
         x, y = np.meshgrid(np.linspace(x_min, x_max, num), np.linspace(y_min, y_max, num))
         points = np.column_stack([x.ravel(), y.ravel()])
@@ -118,18 +105,14 @@ class Objective(ABC):
 
     # -- helpers -------------------------------------------------------------------------------------------
 
-    def _point(self, theta):
+    def _point(self, theta: object) -> np.ndarray:
         owner = type(self).__name__
-        try:
-            theta = np.asarray(theta, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"{owner}: theta must be an array of real numbers: {error}") from None
+        theta = as_float_array(owner, "theta", theta)
         if theta.shape != (self.dim,):
             raise ValueError(
                 f"{owner}: theta must have shape ({self.dim},), got {theta.shape}; pass one point as a 1-d array"
             )
-        if not np.isfinite(theta).all():
-            raise ValueError(f"{owner}: theta contains NaN or inf: {theta}")
+        check_finite(owner, "theta", theta)
         return theta
 
     @abstractmethod
@@ -188,7 +171,7 @@ class Quadratic(Objective):
     (array([[1., 1.]]), -5.0, 4.0)
     """
 
-    def __init__(self, A, b):
+    def __init__(self, A: object, b: object) -> None:
         A = _finite_array(A, "A", "Quadratic", ndim=2)
         if A.shape[0] != A.shape[1] or A.shape[0] == 0:
             raise ValueError(f"Quadratic: A must be a non-empty square matrix, got shape {A.shape}")
@@ -216,7 +199,8 @@ class Quadratic(Objective):
             self.window = ((minimizer[0] - 3.0, minimizer[0] + 3.0), (minimizer[1] - 3.0, minimizer[1] + 3.0))
 
     @classmethod
-    def with_condition_number(cls, kappa, dim=2, *, mu=1.0, seed=BOOK_SEED, rotate=True, minimizer=None):
+    def with_condition_number(cls, kappa: float, dim: int = 2, *, mu: float = 1.0, seed: int = BOOK_SEED,
+                              rotate: bool = True, minimizer: object = None) -> Quadratic:
         r"""A quadratic whose Hessian has condition number exactly ``kappa``.
 
         The Hessian is :math:`A = Q \operatorname{diag}(\lambda_1, \ldots, \lambda_d) Q^\top` with
@@ -250,16 +234,16 @@ class Quadratic(Objective):
         100.0
         """
         owner = "Quadratic.with_condition_number"
-        kappa = _check_real(kappa, "kappa", owner, positive=True)
-        mu = _check_real(mu, "mu", owner, positive=True)
-        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < 1:
-            raise ValueError(f"{owner}: dim must be a positive integer, got {dim!r}")
-        if kappa < 1:
-            raise ValueError(f"{owner}: kappa = L / mu must be at least 1, got {kappa}")
+        checked = check_params(owner, {"kappa": kappa, "dim": dim, "mu": mu, "seed": seed, "rotate": rotate}, {
+            "kappa": [Interval(Real, 1, None, hint="kappa = L / mu")],
+            "dim": [Interval(Integral, 1, None)],
+            "mu": [Interval(Real, 0, None, closed="neither")],
+            "seed": [SEED_CONSTRAINT],
+            "rotate": [Boolean()],
+        })
+        kappa, dim, mu, seed, rotate = checked.values()
         if dim == 1 and kappa != 1:
             raise ValueError(f"{owner}: a one-dimensional quadratic has condition number 1, got kappa = {kappa}")
-        if not isinstance(rotate, bool | np.bool_):
-            raise TypeError(f"{owner}: rotate must be True or False, got {rotate!r}")
         eigenvalues = np.geomspace(mu, kappa * mu, dim) if dim > 1 else np.array([mu])
         eigenvalues[0] = mu
         eigenvalues[-1] = kappa * mu
@@ -282,7 +266,7 @@ class Quadratic(Objective):
         problem.mu = float(mu)
         return problem
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Quadratic(dim={self.dim}, L={self.L:.6g}, mu={self.mu:.6g})"
 
     def _values(self, points):
@@ -326,12 +310,12 @@ class Saddle(Objective):
     mu = None
     window = ((-2.0, 2.0), (-2.0, 2.0))
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.saddle_point = np.zeros(2)
         self.minimizers = np.empty((0, 2))
         self.minimum = -math.inf
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Saddle()"
 
     def _values(self, points):
@@ -375,14 +359,15 @@ class Rosenbrock(Objective):
 
     dim = 2
 
-    def __init__(self, a=1.0, b=100.0):
-        self.a = _check_real(a, "a", "Rosenbrock")
-        self.b = _check_real(b, "b", "Rosenbrock", positive=True)
+    constraints = {"a": [Interval(Real, None, None)], "b": [Interval(Real, 0, None, closed="neither")]}
+
+    def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
+        self.a, self.b = check_params("Rosenbrock", {"a": a, "b": b}, self.constraints).values()
         self.minimizers = np.array([[self.a, self.a**2]])
         self.minimum = 0.0
         self.window = ((self.a - 3.0, self.a + 1.0), (self.a**2 - 2.0, self.a**2 + 2.0))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Rosenbrock(a={self.a!r}, b={self.b!r})"
 
     def _values(self, points):
@@ -419,11 +404,11 @@ class Beale(Objective):
     window = ((-4.5, 4.5), (-4.5, 4.5))
     _constants = (1.5, 2.25, 2.625)
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.minimizers = np.array([[3.0, 0.5]])
         self.minimum = 0.0
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Beale()"
 
     def _values(self, points):
@@ -476,7 +461,7 @@ class Himmelblau(Objective):
     dim = 2
     window = ((-5.0, 5.0), (-5.0, 5.0))
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.minimizers = np.array([
             [3.0, 2.0],
             [-2.8051180869527449, 3.1313125182505730],
@@ -486,7 +471,7 @@ class Himmelblau(Objective):
         self.minimum = 0.0
         self.local_maximizer = np.array([-0.27084459066734761, -0.92303855647998146])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Himmelblau()"
 
     def _values(self, points):
@@ -550,7 +535,7 @@ class LeastSquares(Objective):
     (array([[1., 2.]]), 0.0)
     """
 
-    def __init__(self, X, y):
+    def __init__(self, X: object, y: object) -> None:
         X = _finite_array(X, "X", "LeastSquares", ndim=2)
         if np.ndim(y) != 1:
             raise ValueError(
@@ -582,22 +567,22 @@ class LeastSquares(Objective):
             high = np.maximum(minimizer, 0.0) + margin
             self.window = ((float(low[0]), float(high[0])), (float(low[1]), float(high[1])))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"LeastSquares(n_samples={self.n_samples}, dim={self.dim})"
 
-    def value(self, theta, batch=None):
+    def value(self, theta: np.ndarray, batch: np.ndarray | None = None) -> float:
         """Return :math:`J(\\theta)`, or :math:`J_B(\\theta)` on the rows ``batch``."""
         X, y = self._rows(batch)
         residual = X @ self._point(theta) - y
         return float(np.mean(residual**2))
 
-    def grad(self, theta, batch=None):
+    def grad(self, theta: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray:
         """Return :math:`\\nabla J(\\theta) = \\frac2n X^\\top(X\\theta - y)` (or on the rows ``batch``)."""
         X, y = self._rows(batch)
         residual = X @ self._point(theta) - y
         return 2.0 * (X.T @ residual) / y.shape[0]
 
-    def loss_and_grad(self, theta, batch=None):
+    def loss_and_grad(self, theta: np.ndarray, batch: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         """Return ``(value, grad)``, sharing the residual :math:`X\\theta - y` (on the rows ``batch``)."""
         X, y = self._rows(batch)
         residual = X @ self._point(theta) - y

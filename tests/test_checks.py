@@ -84,3 +84,11 @@ def test_an_entry_of_a_dict_is_named_by_its_key():
         check_finite("f", "grad", np.array([[0.0, -np.inf]]), key="w")
     with pytest.raises(InvalidParameterError, match=r"^f: theta\[0\] must be an array of real numbers, got 'dtype"):
         as_float_array("f", "theta", ["a"], key=0)
+
+
+def test_check_finite_raises_the_error_class_it_is_given():
+    class NonFinite(ValueError):
+        pass
+
+    with pytest.raises(NonFinite, match=r"^f: g must be finite, got NaN or inf \(first at index \(0, 1\)"):
+        check_finite("f", "g", np.array([[0.0, -np.inf]]), error=NonFinite)

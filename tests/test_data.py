@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lib.data import (
+    MiniBatches,
     Standardizer,
     _stratified_counts,
     kfold_indices,
@@ -111,7 +112,7 @@ def test_seed_is_required(maker):
 
 
 def test_seed_none_is_refused():
-    with pytest.raises(TypeError, match="seed must be a non-negative integer"):
+    with pytest.raises(TypeError, match=r"seed must be an integer in \[0, inf\), got None"):
         make_moons(10, noise=0.1, seed=None)
 
 
@@ -181,24 +182,24 @@ def test_polynomial_regression_refuses_inconsistent_arguments():
         make_polynomial_regression(10, degree=2, function=np.sin, noise=0.1, seed=0)
     with pytest.raises(ValueError, match="low < high"):
         make_polynomial_regression(10, degree=2, noise=0.1, x_range=(1.0, 1.0), seed=0)
-    with pytest.raises(ValueError, match="noise must be at least 0"):
+    with pytest.raises(ValueError, match=r"noise must be a real number in \[0, inf\), got -0.1"):
         make_polynomial_regression(10, degree=2, noise=-0.1, seed=0)
     with pytest.raises(ValueError, match="same shape"):
         make_polynomial_regression(10, noise=0.1, function=np.sum, seed=0)
 
 
 def test_linear_regression_refuses_bad_arguments():
-    with pytest.raises(ValueError, match="correlation must lie in"):
+    with pytest.raises(ValueError, match=r"correlation must be a real number in \[0, 1\), got .*positive definite"):
         make_linear_regression(10, 2, correlation=1.0, seed=0)
-    with pytest.raises(ValueError, match="correlation must lie in"):
+    with pytest.raises(ValueError, match=r"correlation must be a real number in \[0, 1\), got .*positive definite"):
         make_linear_regression(10, 2, correlation=-0.2, seed=0)
     with pytest.raises(ValueError, match=r"coef must have length 2, got shape \(3,\)"):
         make_linear_regression(10, 2, coef=[1.0, 2.0, 3.0], seed=0)
-    with pytest.raises(ValueError, match="n_samples must be at least 1"):
+    with pytest.raises(ValueError, match=r"n_samples must be an integer in \[1, inf\), got 0"):
         make_linear_regression(0, 2, seed=0)
     with pytest.raises(TypeError, match="n_features must be an integer"):
         make_linear_regression(10, 2.0, seed=0)
-    with pytest.raises(ValueError, match="noise must be at least 0"):
+    with pytest.raises(ValueError, match=r"noise must be a real number in \[0, inf\), got -1"):
         make_linear_regression(10, 2, noise=-1.0, seed=0)
 
 
@@ -241,15 +242,15 @@ def test_moons_noise_moves_points_off_the_circles():
 
 
 def test_classification_makers_refuse_bad_arguments():
-    with pytest.raises(ValueError, match="n_classes must be at least 2"):
+    with pytest.raises(ValueError, match=r"n_classes must be an integer in \[2, inf\), got 1"):
         make_classification(10, n_classes=1, seed=0)
     with pytest.raises(ValueError, match="fewer than n_classes"):
         make_classification(2, n_classes=3, seed=0)
-    with pytest.raises(ValueError, match="class_sep must be positive"):
+    with pytest.raises(ValueError, match=r"class_sep must be a real number in \(0, inf\), got 0"):
         make_classification(10, class_sep=0.0, seed=0)
-    with pytest.raises(ValueError, match="n_samples must be at least 2"):
+    with pytest.raises(ValueError, match=r"n_samples must be an integer in \[2, inf\), got 1"):
         make_moons(1, noise=0.1, seed=0)
-    with pytest.raises(ValueError, match="noise must be at least 0"):
+    with pytest.raises(ValueError, match=r"noise must be a real number in \[0, inf\), got -0.1"):
         make_moons(10, noise=-0.1, seed=0)
 
 
@@ -327,9 +328,9 @@ def test_unstratified_split_shuffles():
 
 def test_split_refuses_bad_arguments():
     X, y = np.zeros((10, 2)), np.zeros(10)
-    with pytest.raises(ValueError, match="strictly between 0 and 1, got 0"):
+    with pytest.raises(ValueError, match=r"val_size must be a real number in \(0, 1\), got 0; it is a fraction"):
         train_val_test_split(X, y, val_size=0.0, test_size=0.2, seed=0)
-    with pytest.raises(ValueError, match="test_size is a fraction.*got 1.5"):
+    with pytest.raises(ValueError, match=r"test_size must be a real number in \(0, 1\), got 1.5"):
         train_val_test_split(X, y, val_size=0.2, test_size=1.5, seed=0)
     with pytest.raises(ValueError, match="leaves no training samples"):
         train_val_test_split(X, y, val_size=0.5, test_size=0.5, seed=0)
@@ -362,7 +363,7 @@ def test_kfold_folds_partition_the_samples():
 
 
 def test_kfold_refuses_bad_arguments():
-    with pytest.raises(ValueError, match="n_folds must be at least 2"):
+    with pytest.raises(ValueError, match=r"n_folds must be an integer in \[2, inf\), got 1"):
         kfold_indices(10, 1, seed=0)
     with pytest.raises(ValueError, match="n_folds = 11 is more than n_samples = 10"):
         kfold_indices(10, 11, seed=0)
@@ -487,7 +488,7 @@ def test_minibatches_with_a_generator_reshuffle_every_epoch():
 
 
 def test_minibatches_refuse_bad_arguments_when_called():
-    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, inf\), got 0"):
         minibatches(10, 0, seed=0)
     with pytest.raises(ValueError, match="needs seed=<int> or rng"):
         minibatches(10, 2)
@@ -498,3 +499,34 @@ def test_minibatches_refuse_bad_arguments_when_called():
     with pytest.raises(TypeError, match="batch_size must be an integer"):
         minibatches(10, 2.5, seed=0)
     assert [len(batch) for batch in minibatches(5, 10, seed=0)] == [5]
+
+
+def test_minibatches_of_an_epoch_depend_only_on_seed_and_epoch():
+    batches = MiniBatches(10, 4, seed=7)
+    first = [batch.tolist() for batch in batches(0)]
+    assert [len(batch) for batch in first] == [4, 4, 2]
+    assert sorted(sum(first, [])) == list(range(10))
+    assert [batch.tolist() for batch in batches(0)] == first
+    assert [batch.tolist() for batch in MiniBatches(10, 4, seed=7)(0)] == first
+    assert [batch.tolist() for batch in batches(1)] != first
+    # Epoch e is minibatches() with a generator seeded by [seed, e].
+    expected = [batch.tolist() for batch in minibatches(10, 4, rng=np.random.default_rng([7, 1]))]
+    assert [batch.tolist() for batch in batches(1)] == expected
+    ordered = MiniBatches(10, 4, seed=None, shuffle=False, drop_last=True)
+    assert [batch.tolist() for batch in ordered(3)] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert ordered.state_dict() == {"n_samples": 10, "batch_size": 4, "seed": -1, "shuffle": False,
+                                    "drop_last": True}
+
+
+def test_minibatches_object_refuses_bad_arguments():
+    with pytest.raises(ValueError, match=r"MiniBatches: seed must be None when shuffle=False, got 0; it would have"):
+        MiniBatches(5, 2, seed=0, shuffle=False)
+    with pytest.raises(TypeError, match=r"MiniBatches: seed must be a non-negative integer when shuffle=True, got "
+                                        r"None; the book never shuffles unseeded"):
+        MiniBatches(5, 2, seed=None)
+    with pytest.raises(TypeError, match=r"MiniBatches: batch_size must be an integer in \[1, inf\), got 2.5"):
+        MiniBatches(5, 2.5, seed=0)
+    with pytest.raises(ValueError, match="drop_last=True would drop every sample"):
+        MiniBatches(5, 6, seed=0, drop_last=True)
+    with pytest.raises(ValueError, match=r"MiniBatches: epoch must be an integer in \[0, inf\), got -1"):
+        MiniBatches(5, 2, seed=0)(-1)

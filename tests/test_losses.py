@@ -429,15 +429,15 @@ def test_column_against_row_is_refused_not_broadcast(loss, method):
 def test_non_finite_inputs_are_refused(loss, bad):
     clean = np.array([0.0, 1.0, 1.0])
     dirty = np.array([0.0, bad, 1.0])
-    with pytest.raises(ValueError, match=r"y contains NaN or inf \(first at index \(1,\)"):
+    with pytest.raises(ValueError, match=r"y must be finite, got NaN or inf \(first at index \(1,\)"):
         loss.value(dirty, clean)
-    with pytest.raises(ValueError, match=r"z contains NaN or inf"):
+    with pytest.raises(ValueError, match=r"z must be finite, got NaN or inf"):
         loss.grad(clean, dirty)
 
 
 @pytest.mark.parametrize("loss", [MSE(), MAE(), Huber(), BinaryCrossEntropy(), CrossEntropy()])
 def test_empty_inputs_are_refused(loss):
-    with pytest.raises(ValueError, match="is empty.*at least one sample"):
+    with pytest.raises(ValueError, match=r"y must hold at least one sample .*got an empty array of shape \(0,\)"):
         loss.value(np.array([]), np.empty((0, 2)) if isinstance(loss, CrossEntropy) else np.array([]))
 
 
@@ -469,50 +469,103 @@ def test_cross_entropy_refuses_bad_labels_and_shapes():
         loss.value([0, 1], logits)
     with pytest.raises(ValueError, match=r"shape \(n, k\) with k >= 2.*use BinaryCrossEntropy"):
         loss.value([0, 1, 1], np.zeros(3))
-    with pytest.raises(ValueError, match=r"z contains NaN or inf"):
+    with pytest.raises(ValueError, match=r"CrossEntropy: z must be finite, got NaN or inf"):
         loss.value([0, 1, 1], np.array([[0.0, 1.0, np.nan]] * 3))
 
 
 @pytest.mark.parametrize("make", [L2, L1, ElasticNet])
 def test_penalties_refuse_negative_or_non_finite_alpha(make):
-    with pytest.raises(ValueError, match="alpha must be at least 0, got -0.1"):
+    with pytest.raises(ValueError, match=r"alpha must be a real number in \[0, inf\), got -0.1"):
         make(-0.1)
-    with pytest.raises(ValueError, match="alpha must be finite"):
+    with pytest.raises(ValueError, match=r"alpha must be a real number in \[0, inf\), got inf"):
         make(np.inf)
-    with pytest.raises(TypeError, match="alpha must be a real number"):
+    with pytest.raises(TypeError, match=r"alpha must be a real number in \[0, inf\), got '0.1'"):
         make("0.1")
 
 
 @pytest.mark.parametrize("penalty", [L2(1.0), L1(1.0), ElasticNet(1.0)])
 def test_penalties_refuse_bad_weights_and_steps(penalty):
-    with pytest.raises(ValueError, match="w contains NaN or inf"):
+    with pytest.raises(ValueError, match=r"w must be finite, got NaN or inf \(first at index \(1,\), "
+                                         r"value nan\); the weights have"):
         penalty.value(np.array([1.0, np.nan]))
-    with pytest.raises(ValueError, match="w is empty.*needs at least one weight"):
+    with pytest.raises(ValueError, match=r"w must hold at least one weight, got an empty array"):
         penalty.grad(np.array([]))
-    with pytest.raises(ValueError, match="step must be greater than 0, got 0"):
+    with pytest.raises(ValueError, match=r"prox: step must be a real number in \(0, inf\), got 0"):
         penalty.prox(np.ones(2), 0.0)
-    with pytest.raises(ValueError, match="step must be greater than 0, got -1"):
+    with pytest.raises(ValueError, match=r"prox: step must be a real number in \(0, inf\), got -1"):
         penalty.prox(np.ones(2), -1.0)
 
 
 @pytest.mark.parametrize("delta", [0.0, -1.0])
 def test_huber_refuses_non_positive_delta(delta):
-    with pytest.raises(ValueError, match="delta must be greater than 0"):
+    with pytest.raises(ValueError, match=r"Huber: delta must be a real number in \(0, inf\)"):
         Huber(delta)
 
 
 @pytest.mark.parametrize("l1_ratio", [-0.1, 1.5])
 def test_elastic_net_refuses_l1_ratio_outside_unit_interval(l1_ratio):
-    with pytest.raises(ValueError, match="l1_ratio must"):
+    with pytest.raises(ValueError, match=r"ElasticNet: l1_ratio must be a real number in \[0, 1\]"):
         ElasticNet(1.0, l1_ratio)
-    with pytest.raises(ValueError, match="l1_ratio must"):
+    with pytest.raises(ValueError, match=r"ElasticNet: l1_ratio must be a real number in \[0, 1\]"):
         make_penalty("elasticnet", 1.0, l1_ratio=l1_ratio)
 
 
 def test_make_penalty_refuses_unknown_names():
-    with pytest.raises(ValueError, match=r"penalty must be one of \['elasticnet', 'l1', 'l2'\] or None, got 'lasso'"):
+    with pytest.raises(ValueError, match=r"make_penalty: penalty must be one of 'l2', 'l1', 'elasticnet' or a "
+                                         r"lib.losses.Penalty or None, got 'lasso'"):
         make_penalty("lasso", 1.0)
-    with pytest.raises(TypeError, match="penalty must be one of"):
+    with pytest.raises(TypeError, match="make_penalty: penalty must be one of .*, got 2"):
         make_penalty(2, 1.0)
-    with pytest.raises(ValueError, match="alpha must be at least 0"):
+    with pytest.raises(ValueError, match=r"L2: alpha must be a real number in \[0, inf\)"):
         make_penalty("l2", -1.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The training path: value_and_grad, check_input=False, curvature bounds
+# ---------------------------------------------------------------------------------------------------------
+
+TRAINING_CASES = [
+    (MSE(), np.array([0.5, -1.0, 2.0]), np.array([0.1, 0.3, 2.5])),
+    (MAE(), np.array([0.5, -1.0, 2.0]), np.array([0.1, 0.3, 2.5])),
+    (Huber(0.7), np.array([0.5, -1.0, 2.0]), np.array([0.1, 0.3, 2.5])),
+    (BinaryCrossEntropy(), np.array([0.0, 1.0, 1.0]), np.array([-2.0, 0.3, 5.0])),
+    (CrossEntropy(), np.array([0, 2, 1]), np.array([[0.1, 2.0, -1.0], [3.0, 0.0, 1.0], [0.0, 0.0, 0.5]])),
+]
+
+
+@pytest.mark.parametrize(("loss", "y", "z"), TRAINING_CASES)
+def test_value_and_grad_and_unchecked_calls_give_the_same_numbers(loss, y, z):
+    value, grad = loss.value(y, z), loss.grad(y, z)
+    both = loss.value_and_grad(y, z)
+    unchecked = loss.value_and_grad(y, z, check_input=False)
+    assert both[0] == value == unchecked[0] == loss.value(y, z, check_input=False)
+    np.testing.assert_array_equal(both[1], grad)
+    np.testing.assert_array_equal(unchecked[1], loss.grad(y, z, check_input=False))
+    np.testing.assert_array_equal(unchecked[1], grad)
+
+
+@pytest.mark.parametrize(("loss", "y", "z"), [case for case in TRAINING_CASES if case[0].curvature is not None])
+def test_curvature_bounds_the_hessian_of_each_sample_loss(loss, y, z):
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        z_row = z[:1] + 3.0 * rng.normal(size=z[:1].shape)
+        flat = z_row.ravel()
+        step = 1e-5
+        hessian = np.empty((flat.size, flat.size))
+        for j in range(flat.size):
+            shift = np.zeros(flat.size)
+            shift[j] = step
+            plus = loss.grad(y[:1], (flat + shift).reshape(z_row.shape)).ravel()
+            minus = loss.grad(y[:1], (flat - shift).reshape(z_row.shape)).ravel()
+            hessian[:, j] = (plus - minus) / (2 * step)
+        assert np.linalg.eigvalsh((hessian + hessian.T) / 2)[-1] <= loss.curvature + 1e-6
+    assert MAE.curvature is None
+
+
+@pytest.mark.parametrize("penalty", [L2(0.3), L1(0.3), ElasticNet(0.3, 0.4)])
+def test_penalty_value_and_grad(penalty):
+    w = np.array([0.5, -2.0, 0.0])
+    value, grad = penalty.value_and_grad(w)
+    assert value == penalty.value(w) == penalty.value(w, check_input=False)
+    np.testing.assert_array_equal(grad, penalty.grad(w))
+    np.testing.assert_array_equal(grad, penalty.grad(w, check_input=False))

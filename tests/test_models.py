@@ -3,23 +3,31 @@
 Tests are grouped in classes so that pytest-xdist (``--dist loadscope``) can spread them over workers.
 """
 
+import re
+
 import numpy as np
 import pytest
 import scipy.optimize
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import linear_model as sk
 from sklearn.base import clone
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from lib.losses import Huber
-from lib.models import LinearRegression, LogisticRegression
+from lib.data import MiniBatches
+from lib.losses import L1, L2, MAE, MSE, BinaryCrossEntropy, CrossEntropy, ElasticNet, Huber
+from lib.models import (
+    CompositeLinearObjective,
+    LinearObjective,
+    LinearRegression,
+    LogisticRegression,
+    make_linear_objective,
+)
 from lib.optim import SGD, DivergenceError
-from lib.train import MiniBatches
 
 # -- data ------------------------------------------------------------------------------------------------
 
@@ -51,15 +59,6 @@ def mse_curvature(X, fit_intercept=True):
 
 # -- scikit-learn's estimator checks ---------------------------------------------------------------------
 
-GD_DIVERGES_ON_UNCENTRED_DATA = (
-    "the check fits on uncentred features X ~ N(100, 1), where the largest eigenvalue of the MSE Hessian "
-    "is L ~ 4e4, so fixed-step gradient descent with the default learning_rate=0.01 > 2/L ~ 5e-5 "
-    "diverges, and fit raises DivergenceError by design rather than return a wrong model; the same "
-    "check passes for solver='normal' and 'lstsq', and the property it checks is tested for 'gd' on "
-    "standardized data in TestGradientDescentProperties"
-)
-
-
 NORMAL_EQUATIONS_REFUSE_RANK_DEFICIENT_DATA = (
     "the check fits on make_classification data whose redundant features are exact linear combinations of "
     "others, so X^T X is singular (condition number ~ 2e16); solver='normal' refuses it with a ValueError "
@@ -68,14 +67,9 @@ NORMAL_EQUATIONS_REFUSE_RANK_DEFICIENT_DATA = (
 
 
 def expected_failed_checks(estimator):
+    # The defaults, LinearRegression() and LogisticRegression(), have none.
     if isinstance(estimator, LinearRegression) and estimator.solver == "normal" and estimator.penalty is None:
         return {"check_array_api_input": NORMAL_EQUATIONS_REFUSE_RANK_DEFICIENT_DATA}
-    if isinstance(estimator, LinearRegression) and estimator.solver == "gd":
-        return {
-            "check_fit_idempotent": GD_DIVERGES_ON_UNCENTRED_DATA,
-            "check_fit_check_is_fitted": GD_DIVERGES_ON_UNCENTRED_DATA,
-            "check_n_features_in": GD_DIVERGES_ON_UNCENTRED_DATA,
-        }
     return {}
 
 
@@ -214,10 +208,10 @@ class TestLinearRegressionMatchesScikitLearn:
         X, y = regression_data(d=8, coef=[2.0, -1.5, 0.0, 0.0, 1.0, 0.0, 0.0, 0.5])
         sklearn_alpha = 0.3
         if l1_ratio == 1.0:
-            reference = sk.Lasso(alpha=sklearn_alpha, tol=1e-14, max_iter=100_000).fit(X, y)
+            reference = sk.Lasso(alpha=sklearn_alpha, tol=1e-10, max_iter=100_000).fit(X, y)
             penalty = "l1"
         else:
-            reference = sk.ElasticNet(alpha=sklearn_alpha, l1_ratio=l1_ratio, tol=1e-14, max_iter=100_000)
+            reference = sk.ElasticNet(alpha=sklearn_alpha, l1_ratio=l1_ratio, tol=1e-10, max_iter=100_000)
             reference.fit(X, y)
             penalty = "elasticnet"
         ours = LinearRegression(
@@ -243,7 +237,7 @@ class TestLinearRegressionMatchesScikitLearn:
             clipped = np.clip(X @ parameters[:d] + parameters[d] - y, -1.0, 1.0) / n
             return np.append(X.T @ clipped, clipped.sum())
 
-        best = scipy.optimize.minimize(objective, np.zeros(d + 1), jac=gradient, method="BFGS", tol=1e-14).x
+        best = scipy.optimize.minimize(objective, np.zeros(d + 1), jac=gradient, method="BFGS", tol=1e-10).x
         ours = LinearRegression(loss="huber", learning_rate=1.0, epochs=3000, tol=0).fit(X, y)
         assert_allclose(ours.coef_, best[:d], rtol=0, atol=1e-6)
         assert_allclose(ours.intercept_, best[d], rtol=0, atol=1e-6)
@@ -273,21 +267,26 @@ class TestHistoryAndConvergence:
         objective = np.mean((model.predict(X) - y) ** 2) + 0.05 / 2 * np.sum(model.coef_**2)
         assert model.history_[-1] == pytest.approx(objective, rel=1e-12)
 
-    def test_tol_stops_early_on_the_relative_change(self):
+    def test_tol_stops_at_the_first_small_gradient(self):
         X, y = regression_data()
+
+        def gradient_norm(model):
+            residual = model.predict(X) - y
+            return np.linalg.norm(np.append(2 / len(y) * X.T @ residual, 2 * residual.mean()))
+
         model = LinearRegression(learning_rate=0.2, epochs=5000, tol=1e-8).fit(X, y)
         assert model.n_iter_ < 5000
-        last, before = model.history_[-1], model.history_[-2]
-        assert abs(before - last) <= 1e-8 * abs(before)
-        assert all(
-            abs(earlier - later) > 1e-8 * abs(earlier)
-            for earlier, later in zip(model.history_[:-1], model.history_[1:-1], strict=False)
-        )
+        assert gradient_norm(model) <= 1e-8
+        one_less = LinearRegression(learning_rate=0.2, epochs=model.n_iter_ - 1, tol=0).fit(X, y)
+        assert gradient_norm(one_less) > 1e-8
 
     def test_running_out_of_epochs_warns(self):
         X, y = regression_data()
-        with pytest.warns(ConvergenceWarning, match="ran all 3 epochs without the relative change"):
+        with pytest.warns(ConvergenceWarning, match=r"ran all 3 epochs without the norm of the gradient of J "
+                                                    r"falling to tol=1e-08 \(it was \d"):
             LinearRegression(learning_rate=0.01, epochs=3).fit(X, y)
+        with pytest.warns(ConvergenceWarning, match="stalls at a noise floor"):
+            LinearRegression(batch_size=10, epochs=3).fit(X, y)
 
     def test_mini_batches_are_reproducible_and_count_steps(self):
         X, y = regression_data(n=100)
@@ -298,7 +297,7 @@ class TestHistoryAndConvergence:
         reference = sk.LinearRegression().fit(X, y)
         assert_allclose(model.coef_, reference.coef_, atol=0.05)
 
-    def test_mini_batches_are_lib_train_minibatches_of_seed_and_epoch(self):
+    def test_mini_batches_are_lib_data_minibatches_of_seed_and_epoch(self):
         # Epoch e visits the rows in the order MiniBatches(n, batch_size, seed=seed)(e); plain SGD on the
         # mean squared error of each batch, written out here, must give the same weights (up to rounding).
         X, y = regression_data(n=50, d=3)
@@ -360,7 +359,7 @@ class TestLogisticRegressionMatchesScikitLearn:
         X, y = classification_data(n_classes=n_classes)
         n = len(y)
         reference = sk.LogisticRegression(C=C, tol=1e-12, max_iter=10_000).fit(X, y)
-        ours = LogisticRegression(alpha=1 / (C * n), learning_rate=1.0, epochs=10_000, tol=1e-14).fit(X, y)
+        ours = LogisticRegression(alpha=1 / (C * n), learning_rate=1.0, epochs=10_000, tol=1e-10).fit(X, y)
         assert ours.coef_.shape == reference.coef_.shape
         assert ours.intercept_.shape == reference.intercept_.shape
         assert_allclose(ours.coef_, reference.coef_, rtol=0, atol=1e-4)
@@ -373,7 +372,7 @@ class TestLogisticRegressionMatchesScikitLearn:
         C = 0.05
         reference = sk.LogisticRegression(C=C, l1_ratio=1.0, solver="saga", tol=1e-12, max_iter=100_000)
         reference.fit(X, y)
-        ours = LogisticRegression(penalty="l1", alpha=1 / (C * len(y)), learning_rate=1.0, epochs=10_000, tol=1e-14)
+        ours = LogisticRegression(penalty="l1", alpha=1 / (C * len(y)), learning_rate=1.0, epochs=10_000, tol=1e-10)
         ours.fit(X, y)
         assert_allclose(ours.coef_, reference.coef_, rtol=0, atol=1e-4)
         assert_allclose(ours.intercept_, reference.intercept_, rtol=0, atol=1e-4)
@@ -383,7 +382,7 @@ class TestLogisticRegressionMatchesScikitLearn:
     def test_unpenalized_binary_matches_scikit_learn_on_overlapping_classes(self):
         X, y = classification_data(seed=8)
         reference = sk.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
-        ours = LogisticRegression(penalty=None, learning_rate=1.0, epochs=10_000, tol=1e-14).fit(X, y)
+        ours = LogisticRegression(penalty=None, learning_rate=1.0, epochs=10_000, tol=1e-10).fit(X, y)
         assert_allclose(ours.coef_, reference.coef_, rtol=0, atol=1e-4)
 
 
@@ -417,7 +416,7 @@ class TestLogisticRegressionBehaviour:
         scores = model.decision_function(X)
         assert scores.shape == (len(y), 3)
         probabilities = model.predict_proba(X)
-        assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-14)
+        assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-10)
         assert_array_equal(model.predict(X), np.argmax(probabilities, axis=1))
         assert_allclose(model.predict_log_proba(X), np.log(probabilities), rtol=1e-10)
 
@@ -497,21 +496,30 @@ class TestBadInputs:
     @pytest.mark.parametrize(
         ("params", "error", "message"),
         [
-            ({"solver": "sgd"}, ValueError, r"solver must be one of \['normal', 'lstsq', 'gd'\], got 'sgd'"),
-            ({"loss": "hinge"}, ValueError, r"loss must be one of \['huber', 'mae', 'mse'\]"),
-            ({"penalty": "l3"}, ValueError, r"penalty must be one of \['elasticnet', 'l1', 'l2'\] or None"),
-            ({"learning_rate": 0.0}, ValueError, "learning_rate == 0.0, must be > 0"),
-            ({"learning_rate": -0.1}, ValueError, "learning_rate == -0.1, must be > 0"),
-            ({"learning_rate": np.nan}, ValueError, "learning_rate must be a finite real number"),
-            ({"alpha": -1.0}, ValueError, "alpha == -1.0, must be >= 0"),
-            ({"epochs": 0}, ValueError, "epochs == 0, must be >= 1"),
-            ({"epochs": 2.5}, TypeError, "epochs must be an instance of int"),
-            ({"batch_size": 0}, ValueError, "batch_size == 0, must be >= 1"),
-            ({"tol": -1e-3}, ValueError, "tol == -0.001, must be >= 0"),
-            ({"seed": -1}, ValueError, "seed == -1, must be >= 0"),
-            ({"optimizer": "adam"}, TypeError, "optimizer must be None .* or a lib.optim optimizer"),
-            ({"fit_intercept": "yes"}, TypeError, "fit_intercept must be True or False"),
-            ({"penalty": "elasticnet", "l1_ratio": 1.5}, ValueError, "l1_ratio must lie in"),
+            ({"solver": "sgd"}, ValueError, r"LinearRegression: solver must be one of 'gd', 'normal', 'lstsq', "
+                                            r"got 'sgd'"),
+            ({"loss": "hinge"}, ValueError, r"loss must be one of 'mse', 'mae', 'huber' or a lib.losses regression "
+                                            r"loss, got 'hinge'"),
+            ({"penalty": "l3"}, ValueError, r"penalty must be one of 'l2', 'l1', 'elasticnet' or a lib.losses.Penalty "
+                                            r"or None, got 'l3'"),
+            ({"learning_rate": 0.0}, ValueError, r"learning_rate must be a real number in \(0, inf\) or one of "
+                                                 r"'auto', got 0"),
+            ({"learning_rate": -0.1}, ValueError, r"learning_rate must be a real number in \(0, inf\).*, got -0.1"),
+            ({"learning_rate": np.nan}, ValueError, r"learning_rate must be a real number in \(0, inf\).*, got nan"),
+            ({"learning_rate": "fast"}, ValueError, r"learning_rate must be .* or one of 'auto', got 'fast'"),
+            ({"alpha": -1.0}, ValueError, r"alpha must be a real number in \[0, inf\), got -1"),
+            ({"epochs": 0}, ValueError, r"epochs must be an integer in \[1, inf\), got 0"),
+            ({"epochs": 2.5}, TypeError, r"epochs must be an integer in \[1, inf\), got 2.5"),
+            ({"batch_size": 0}, ValueError, r"batch_size must be an integer in \[1, inf\) or None, got 0"),
+            ({"tol": -1e-3}, ValueError, r"tol must be a real number in \[0, inf\), got -0.001"),
+            ({"seed": -1}, ValueError, r"seed must be an integer in \[0, inf\), got -1"),
+            ({"optimizer": "adam"}, TypeError, r"optimizer must be a lib.optim optimizer such as .* or None, "
+                                               r"got 'adam'"),
+            ({"fit_intercept": "yes"}, TypeError, "fit_intercept must be True or False, got 'yes'"),
+            ({"penalty": "elasticnet", "l1_ratio": 1.5}, ValueError, r"l1_ratio must be a real number in \[0, 1\], "
+                                                                     r"got 1.5"),
+            ({"loss": "mae"}, ValueError, r"learning_rate must be a positive number for this loss, got 'auto'; MAE "
+                                          r"has no curvature bound"),
         ],
     )
     def test_invalid_hyperparameters(self, params, error, message):
@@ -521,9 +529,9 @@ class TestBadInputs:
 
     def test_logistic_regression_checks_its_hyperparameters_too(self):
         X, y = classification_data(n=20)
-        with pytest.raises(ValueError, match=r"penalty must be one of \['elasticnet', 'l1', 'l2'\] or None"):
+        with pytest.raises(ValueError, match=r"LogisticRegression: penalty must be one of 'l2', 'l1', 'elasticnet'"):
             LogisticRegression(penalty="ridge").fit(X, y)
-        with pytest.raises(ValueError, match="learning_rate == 0"):
+        with pytest.raises(ValueError, match=r"LogisticRegression: learning_rate must be a real number in \(0, inf\)"):
             LogisticRegression(learning_rate=0).fit(X, y)
 
     @pytest.mark.parametrize("solver", ["normal", "lstsq"])
@@ -557,25 +565,26 @@ class TestDivergence:
         with pytest.raises(DivergenceError) as info:
             LinearRegression(learning_rate=1.1 * 2 / curvature, epochs=1000).fit(X, y)
         message = str(info.value)
-        assert "training diverged at epoch" in message
-        assert "the training loss was" in message.lower()
+        assert re.search(r"the run diverged at step \d+: the loss rose above its starting value", message)
+        assert "The loss was" in message
         assert "lower learning rate" in message
-        assert f"learning_rate < 2/L = {2 / curvature:.4g}" in message
-        assert f"L = {curvature:.4g}" in message
+        assert f"lr < 2/L = {2 / curvature:.6g}" in message
+        assert f"L = {curvature:.6g}" in message
         assert isinstance(info.value, RuntimeError)
         # Just below the bound, the same run converges.
-        LinearRegression(learning_rate=0.95 * 2 / curvature, epochs=1000).fit(X, y)
+        LinearRegression(learning_rate=0.95 * 2 / curvature, epochs=1000, tol=0).fit(X, y)
 
     def test_the_bound_includes_the_ridge_term(self):
         X, y = regression_data()
         curvature = mse_curvature(X) + 0.5
-        with pytest.raises(DivergenceError, match=rf"2/L = {2 / curvature:.4g}"):
+        with pytest.raises(DivergenceError, match=rf"2/L = {2 / curvature:.6g}"):
             LinearRegression(penalty="l2", alpha=0.5, learning_rate=1.2 * 2 / curvature).fit(X, y)
 
     def test_overflow_inside_an_epoch_is_reported_without_numpy_warnings(self, recwarn):
         X, y = regression_data()
         # lib.train checks the loss of every mini-batch too, so the first thing to overflow may be that loss.
-        with pytest.raises(DivergenceError, match="epoch 1: the (model's outputs|gradient|loss) overflowed"):
+        with pytest.raises(DivergenceError, match=r"\(epoch 1\), before the step: the (loss is NaN or infinite|"
+                                                  r"gradient contains NaN or inf)"):
             LinearRegression(learning_rate=1e3, batch_size=1).fit(1e3 * X, y)
         assert not [warning for warning in recwarn if issubclass(warning.category, RuntimeWarning)]
 
@@ -584,13 +593,138 @@ class TestDivergence:
         X = 1e3 * X
         design = np.column_stack([X, np.ones(len(X))])
         curvature = np.linalg.eigvalsh(design.T @ design / len(X))[-1] / 4
-        with pytest.raises(DivergenceError, match="loss grew over 10000 times") as info:
+        with pytest.raises(DivergenceError, match="loss rose above its starting value by more than 10000") as info:
             LogisticRegression(penalty=None, learning_rate=1e6, batch_size=1, epochs=5).fit(X, y)
-        assert "the Hessian is bounded by (1/(4n)) A^T A" in str(info.value)
-        assert f"learning_rate < 2/L = {2 / curvature:.4g}" in str(info.value)
+        assert f"L-smooth with L = {curvature:.6g}" in str(info.value)
+        assert f"lr < 2/L = {2 / curvature:.6g} (mini-batches need a smaller one)" in str(info.value)
 
     def test_features_too_large_for_the_bound_still_give_a_clear_message(self):
         X, y = regression_data(n=40)
-        with pytest.raises(DivergenceError, match="too large to compute L") as info:
+        with pytest.raises(DivergenceError, match=r"at step 1: the loss is NaN or infinite.*standardize the features: "
+                                                  r"the smoothness constant L .* is too large to compute"):
             LinearRegression(learning_rate=1.0).fit(1e200 * X, y)
-        assert "standardize" in str(info.value)
+        with pytest.raises(ValueError, match="learning_rate='auto' needs the curvature L of the data, which overflows"):
+            LinearRegression().fit(1e200 * X, y)
+
+
+# -- the defaults: a safe step from the data, a gradient-norm stopping rule ------------------------------
+
+
+def standardized(loader):
+    X, y = loader(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+class TestDefaultsMatchScikitLearn:
+    """With their defaults, on standardized real data, the estimators reach scikit-learn's solutions."""
+
+    def test_linear_regression_on_diabetes(self):
+        X, y = standardized(load_diabetes)
+        ours = LinearRegression().fit(X, y)
+        reference = sk.LinearRegression().fit(X, y)
+        assert ours.n_iter_ < ours.epochs  # stopped by tol, not by the budget
+        assert_allclose(ours.coef_, reference.coef_, rtol=0, atol=1e-6)
+        assert_allclose(ours.intercept_, reference.intercept_, rtol=0, atol=1e-6)
+        assert np.mean(np.isclose(ours.predict(X), reference.predict(X), rtol=0, atol=1e-6)) >= 0.99
+        assert ours.optimizer_.lr == 1 / mse_curvature(X)  # learning_rate="auto" is 1/L
+
+    def test_logistic_regression_on_breast_cancer_at_the_same_penalty(self):
+        X, y = standardized(load_breast_cancer)
+        ours = LogisticRegression().fit(X, y)
+        # J = mean log-loss + (alpha/2)||w||^2 is scikit-learn's objective divided by C n: C = 1 / (alpha n).
+        # Its default solver (lbfgs, tol=1e-4) stops about 1e-2 away from that minimizer; Newton's method with
+        # a tight tolerance finds it to rounding.
+        C = 1 / (ours.alpha * len(y))
+        reference = sk.LogisticRegression(C=C, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(X, y)
+        assert ours.n_iter_ < ours.epochs
+        assert_allclose(ours.coef_, reference.coef_, rtol=0, atol=1e-6)
+        assert_allclose(ours.intercept_, reference.intercept_, rtol=0, atol=1e-6)
+        assert np.mean(ours.predict(X) == reference.predict(X)) >= 0.99
+        assert np.mean(ours.predict(X) == sk.LogisticRegression(C=C).fit(X, y).predict(X)) >= 0.99
+        design = np.column_stack([X, np.ones(len(X))])
+        curvature = np.linalg.eigvalsh(design.T @ design / len(X))[-1] / 4 + ours.alpha
+        assert ours.optimizer_.lr == pytest.approx(1 / curvature, rel=1e-12)
+
+    def test_defaults_do_not_diverge_on_unscaled_data(self):
+        # The data of scikit-learn's check_fit_idempotent: uncentred features, L ~ 4e4. The old default
+        # learning_rate=0.01 diverged; 1/L cannot, though it is slow on such ill-conditioned data.
+        rng = np.random.RandomState(0)
+        X = rng.normal(loc=100, size=(100, 2))
+        y = rng.normal(size=100)
+        with pytest.warns(ConvergenceWarning, match="standardize the features"):
+            model = LinearRegression(epochs=500).fit(X, y)
+        assert all(later <= earlier for earlier, later in zip(model.history_, model.history_[1:], strict=False))
+
+    def test_auto_step_with_mini_batches_is_safe_for_any_batch(self):
+        X, y = regression_data()
+        model = LinearRegression(batch_size=1, epochs=5, tol=0).fit(3.0 * X + 10.0, y)
+        largest_row = np.max(np.sum((3.0 * X + 10.0) ** 2, axis=1) + 1.0)
+        assert model.optimizer_.lr == 1 / (2 * largest_row)
+        assert np.isfinite(model.history_).all()
+
+
+class TestLinearObjective:
+    @pytest.mark.parametrize(("loss", "targets", "coef_shape"), [
+        (MSE(), "real", (4,)), (Huber(0.5), "real", (4,)), (BinaryCrossEntropy(), "binary", (4,)),
+        (CrossEntropy(), "classes", (4, 3)),
+    ])
+    @pytest.mark.parametrize("penalty", [None, L2(0.3)])
+    def test_gradient_matches_finite_differences_on_a_batch(self, loss, targets, coef_shape, penalty):
+        rng = np.random.default_rng(1)
+        X = rng.normal(size=(30, 4))
+        y = {"real": rng.normal(size=30), "binary": rng.integers(0, 2, 30).astype(float),
+             "classes": rng.integers(0, 3, 30)}[targets]
+        objective = make_linear_objective(X, y, loss, penalty, fit_intercept=True)
+        assert type(objective) is LinearObjective
+        theta = {"w": rng.normal(size=coef_shape), "b": rng.normal(size=coef_shape[1:])}
+        batch = np.array([3, 7, 8, 21, 29])
+        value, grad = objective.loss_and_grad(theta, batch)
+        assert value == pytest.approx(loss.value(y[batch], X[batch] @ theta["w"] + theta["b"])
+                                      + (0 if penalty is None else penalty.value(theta["w"])), rel=1e-14)
+        for key in theta:
+            numeric = np.zeros_like(theta[key])
+            for index in np.ndindex(theta[key].shape):
+                shifted = {k: v.copy() for k, v in theta.items()}
+                shifted[key][index] += 1e-6
+                upper = objective.loss_and_grad(shifted, batch)[0]
+                shifted[key][index] -= 2e-6
+                numeric[index] = (upper - objective.loss_and_grad(shifted, batch)[0]) / 2e-6
+            assert_allclose(grad[key], numeric, rtol=1e-6, atol=1e-8)
+        assert objective.value(theta) == pytest.approx(objective.loss_and_grad(theta)[0], rel=1e-14)
+
+    def test_smoothness_constants(self):
+        X, y = regression_data(n=50, d=3)
+        objective = LinearObjective(X, y, MSE(), L2(0.5))
+        assert objective.L == pytest.approx(mse_curvature(X) + 0.5, rel=1e-12)
+        assert objective.L_max == pytest.approx(2 * np.max(np.sum(X**2, axis=1) + 1) + 0.5, rel=1e-12)
+        assert LinearObjective(X, y, MAE()).L is None
+        no_intercept = LinearObjective(X, y, MSE(), fit_intercept=False)
+        assert no_intercept.L == pytest.approx(mse_curvature(X, fit_intercept=False), rel=1e-12)
+        assert "b" not in no_intercept.initial_parameters((3,))
+
+    @pytest.mark.parametrize("penalty", [L1(0.2), ElasticNet(0.2, 0.5)])
+    def test_non_smooth_penalties_are_taken_by_their_proximal_map(self, penalty):
+        X, y = regression_data(n=50, d=3)
+        objective = make_linear_objective(X, y, MSE(), penalty, fit_intercept=True)
+        assert isinstance(objective, CompositeLinearObjective)
+        theta = {"w": np.array([0.05, -1.0, 2.0]), "b": np.array(0.3)}
+        value, grad = objective.loss_and_grad(theta)
+        smooth = LinearObjective(X, y, MSE()).loss_and_grad(theta)
+        assert_array_equal(grad["w"], smooth[1]["w"])  # the gradient of the smooth part only
+        assert value == pytest.approx(smooth[0] + penalty.value(theta["w"]), rel=1e-14)
+        stepped = objective.prox(theta, 0.5)
+        assert_array_equal(stepped["w"], penalty.prox(theta["w"], 0.5))
+        assert stepped["b"] is theta["b"]  # the intercept is never penalized
+
+    def test_gradient_mapping_vanishes_at_the_lasso_solution_and_stops_the_defaults(self):
+        X, y = regression_data(d=8, coef=[2.0, -1.5, 0.0, 0.0, 1.0, 0.0, 0.0, 0.5])
+        reference = sk.Lasso(alpha=0.3, tol=1e-14, max_iter=100_000).fit(X, y)
+        objective = make_linear_objective(X, y, MSE(), L1(0.6), fit_intercept=True)
+        at_solution = {"w": reference.coef_, "b": np.array(reference.intercept_)}
+        assert objective.gradient_norm(at_solution) < 1e-9
+        smooth_gradient = LinearObjective(X, y, MSE()).loss_and_grad(at_solution)[1]["w"]
+        assert np.linalg.norm(smooth_gradient) > 0.1  # the gradient of f alone does not vanish there
+        model = LinearRegression(penalty="l1", alpha=0.6).fit(X, y)  # default tol, on the gradient mapping
+        assert model.n_iter_ < model.epochs
+        assert_allclose(model.coef_, reference.coef_, rtol=0, atol=1e-6)
+        assert_array_equal(model.coef_ == 0, reference.coef_ == 0)

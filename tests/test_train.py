@@ -10,11 +10,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
+from lib.checkpoint import Checkpoint, save_arrays
+from lib.data import MiniBatches
 from lib.losses import L1
 from lib.optim import SGD, Adam, DivergenceError
 from lib.schedules import CosineAnnealingLR, ExponentialLR, StepLR, with_linear_warmup
 from lib.testfns import LeastSquares, Quadratic, Rosenbrock
-from lib.train import MiniBatches, TrainResult, TrainState, train
+from lib.train import (
+    EarlyStopping,
+    GradientTolerance,
+    LossTolerance,
+    PerEpoch,
+    TrainResult,
+    TrainState,
+    divergence_message,
+    train,
+)
 
 PROPERTY = settings(max_examples=25, deadline=None)
 
@@ -91,21 +102,23 @@ def test_gradient_descent_below_two_over_l_decreases_a_convex_quadratic_every_st
 
 
 def test_grad_tol_stops_at_the_first_small_gradient():
-    result = train(QUADRATIC, np.array([2.0, -1.0]), SGD(lr=0.2), steps=10_000, grad_tol=1e-6)
+    rule = GradientTolerance(1e-6)
+    result = train(QUADRATIC, np.array([2.0, -1.0]), SGD(lr=0.2), steps=10_000, callbacks=[rule])
     assert result.stop_reason == "grad_tol" and result.converged
+    assert rule.last_norm == result.grad_norm_history[-1]
     assert result.grad_norm_history[-1] <= 1e-6 < result.grad_norm_history[-2]
     assert result.steps == len(result.loss_history) - 1 < 10_000
     assert_allclose(result.theta, QUADRATIC.minimizers[0], atol=1e-5)
 
 
 def test_grad_tol_at_the_minimum_takes_no_step():
-    result = train(QUADRATIC, QUADRATIC.minimizers[0], SGD(lr=0.2), steps=10, grad_tol=1e-12)
+    result = train(QUADRATIC, QUADRATIC.minimizers[0], SGD(lr=0.2), steps=10, callbacks=GradientTolerance(1e-12))
     assert (result.steps, result.stop_reason) == (0, "grad_tol")
 
 
 def test_loss_tol_stops_when_the_relative_change_is_small():
     problem = regression_problem()  # noisy data: the minimum is above 0, so relative changes do shrink
-    result = train(problem, np.zeros(3), SGD(lr=0.01), steps=100_000, loss_tol=1e-6)
+    result = train(problem, np.zeros(3), SGD(lr=0.01), steps=100_000, callbacks=[LossTolerance(1e-6)])
     assert result.stop_reason == "loss_tol" and result.converged
     previous, last = result.loss_history[-2:]
     assert abs(last - previous) <= 1e-6 * abs(previous)
@@ -116,8 +129,8 @@ def test_loss_tol_stops_when_the_relative_change_is_small():
 
 def test_relative_loss_change_does_not_shrink_when_the_minimum_is_zero():
     # Linear convergence to a minimum of 0: J_t ~ r^t J_0, so the relative change tends to 1 - r, not to 0.
-    result = train(Rosenbrock(), np.array([-1.0, 1.0]), SGD(lr=1e-3), steps=20_000, loss_tol=1e-4)
-    assert result.stop_reason == "max_steps"
+    result = train(Rosenbrock(), np.array([-1.0, 1.0]), SGD(lr=1e-3), steps=20_000, callbacks=[LossTolerance(1e-4)])
+    assert result.stop_reason == "max_steps" and not result.converged
     assert result.loss_history[-1] < 1e-6
 
 
@@ -134,7 +147,7 @@ def test_epochs_budget_in_full_batch_mode():
 def test_divergence_names_the_step_the_loss_and_the_bound():
     problem = Quadratic.with_condition_number(10.0, rotate=False)
     with pytest.raises(DivergenceError) as caught:
-        train(problem.loss_and_grad, np.array([1.0, 1.0]), SGD(lr=0.25), steps=500)
+        train(problem, np.array([1.0, 1.0]), SGD(lr=0.25), steps=500)
     message = str(caught.value)
     # lr = 0.25 > 2/L = 0.2: the second coordinate is multiplied by 1 - 0.25 * 10 = -1.5 each step, so the
     # loss 5 * 1.5^(2t) + (0.75^(2t))/2 first exceeds J_0 + 1e4 * J_0 = 5.5 * 10001 at t = 12.
@@ -145,11 +158,22 @@ def test_divergence_names_the_step_the_loss_and_the_bound():
 
 
 def test_divergence_without_a_known_l_gives_the_general_advice():
-    def loss_and_grad(theta):
-        return QUADRATIC.loss_and_grad(theta)
-
+    # A bound method is a function: train reads L only from an objective object.
     with pytest.raises(DivergenceError, match=r"lr < 2/L; features .* standardize"):
-        train(loss_and_grad, np.ones(2), SGD(lr=2.0), steps=200)
+        train(QUADRATIC.loss_and_grad, np.ones(2), SGD(lr=2.0), steps=200)
+
+
+def test_divergence_message_is_written_in_one_place():
+    message = divergence_message("at step 3", "the loss is NaN or infinite", math.inf, 2.0, 0.5, smoothness=math.inf)
+    assert message.startswith("train: the run diverged at step 3: the loss is NaN or infinite. The loss was inf, "
+                               "against 2 at the start, with lr = 0.5.")
+    assert "standardize the features" in message and "too large to compute (it overflows)" in message
+    unbounded = divergence_message("at step 9", "the loss is NaN or infinite", -math.inf, 0.0, 0.1, smoothness=2.0)
+    assert "unbounded below" in unbounded and "2/L" not in unbounded
+    scheduled = divergence_message("in epoch 2 (step 8)", "the loss rose", 1e9, None, 0.3, smoothness=4.0,
+                                   mini_batch=True, schedule=StepLR(SGD(lr=0.3), step_size=2))
+    assert "lr < 2/L = 0.5 (mini-batches need a smaller one). The learning rate came from StepLR" in scheduled
+    assert "at the start" not in scheduled
 
 
 def test_non_finite_loss_stops_the_run():
@@ -158,7 +182,7 @@ def test_non_finite_loss_stops_the_run():
         return loss, 2 * theta
 
     with pytest.raises(DivergenceError, match="at step 4: the loss is NaN or infinite"):
-        train(loss_and_grad, np.array([1.0]), SGD(lr=0.1), steps=10, divergence_factor=math.inf)
+        train(loss_and_grad, np.array([1.0]), SGD(lr=0.1), steps=10)
 
 
 def test_non_finite_start_is_a_value_error():
@@ -166,54 +190,59 @@ def test_non_finite_start_is_a_value_error():
         train(lambda theta: (math.nan, theta), np.ones(2), SGD(lr=0.1), steps=3)
 
 
-def test_divergence_factor_can_switch_the_growth_check_off():
-    problem = Quadratic.with_condition_number(10.0, rotate=False)
-    result = train(problem, np.array([1.0, 1.0]), SGD(lr=0.25), steps=20, divergence_factor=math.inf)
-    assert result.steps == 20 and result.loss_history[-1] > 1e4 * result.loss_history[0]
-
-
 def test_minibatch_divergence():
     problem = regression_problem()
     bound = f"lr < 2/L = {2 / problem.L:.6g}"
     with pytest.raises(DivergenceError, match=r"in epoch 1 \(step 5\): the loss rose") as caught:
-        train(problem, np.zeros(3), SGD(lr=3.0), epochs=50, batches=MiniBatches(23, 5, seed=0),
-              epoch_loss=problem.value)
+        train(problem, np.zeros(3), SGD(lr=3.0), epochs=50, batches=MiniBatches(23, 5, seed=0))
     assert bound in str(caught.value) and "mini-batches need a smaller one" in str(caught.value)
-    with np.errstate(all="ignore"), pytest.raises(DivergenceError, match=r"\(epoch \d+\), before the step: the"):
-        train(problem, np.zeros(3), SGD(lr=3.0), epochs=500, batches=MiniBatches(23, 5, seed=0),
-              divergence_factor=math.inf)
+
+    def overflowing(theta, batch):  # a batch whose loss overflows, once the parameters have moved
+        loss, grad = problem.loss_and_grad(theta, batch)
+        return (math.inf if 0 in batch and theta.any() else loss), grad
+
+    with pytest.raises(DivergenceError, match=r"at step \d+ \(epoch [12]\), before the step: the loss is NaN"):
+        train(overflowing, np.zeros(3), SGD(lr=0.01), epochs=5, batches=MiniBatches(23, 5, seed=0))
 
 
 # -- callbacks -------------------------------------------------------------------------------------------
 
 
-def test_callbacks_see_each_step_and_can_stop_the_run():
+def test_callbacks_see_the_start_and_each_step_and_can_stop_the_run():
     seen = []
 
-    def watch(state):
-        seen.append(state)
+    def watch(state):  # the state is one object, updated in place: keep copies of what is needed
+        assert isinstance(state, TrainState)
+        seen.append((state.step, state.end_of_epoch, state.loss, state.epoch_loss, state.lr, state.theta))
 
     def stop_after_five(state):
         return state.step == 5
 
     result = train(QUADRATIC, np.ones(2), SGD(lr=0.1), steps=100, callbacks=[watch, stop_after_five])
-    assert (result.steps, result.stop_reason) == (5, "callback")
-    assert [state.step for state in seen] == [1, 2, 3, 4, 5]
-    assert all(isinstance(state, TrainState) and state.end_of_epoch for state in seen)
-    assert [state.loss for state in seen] == result.loss_history[1:].tolist()
-    assert [state.epoch_loss for state in seen] == result.loss_history[1:].tolist()
-    assert_array_equal(seen[-1].theta, result.theta)
-    assert seen[0].lr == 0.1
+    assert (result.steps, result.stop_reason, result.converged) == (5, "callback", False)
+    steps, ends, losses, epoch_losses, lrs, thetas = zip(*seen, strict=True)
+    assert steps == (0, 1, 2, 3, 4, 5)
+    assert ends == (False,) + (True,) * 5
+    assert list(losses) == result.loss_history.tolist() == list(epoch_losses)  # J(theta_0), then J(theta_t)
+    assert_array_equal(thetas[-1], result.theta)
+    assert math.isnan(lrs[0]) and lrs[1:] == (0.1,) * 5
 
 
 def test_callbacks_in_minibatch_mode_mark_the_end_of_each_epoch():
     problem = regression_problem()
-    states = []
-    train(problem, np.zeros(3), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 10, seed=1), callbacks=states.append)
-    assert [state.step for state in states] == [1, 2, 3, 4, 5, 6]
-    assert [state.end_of_epoch for state in states] == [False, False, True] * 2
-    assert [state.epoch for state in states] == [0, 0, 1, 1, 1, 2]
-    assert states[0].epoch_loss is None and states[2].epoch_loss is not None
+    seen = []
+
+    def watch(state):
+        seen.append((state.step, state.end_of_epoch, state.epoch, state.epoch_loss))
+
+    result = train(problem, np.zeros(3), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 10, seed=1), callbacks=watch)
+    steps, ends, epochs, epoch_losses = zip(*seen, strict=True)
+    assert steps == (0, 1, 2, 3, 4, 5, 6)
+    assert ends == (False,) + (False, False, True) * 2
+    assert epochs == (0, 0, 0, 1, 1, 1, 2)
+    # The objective has a value method: J(theta_0) at the start, J(theta) after each epoch.
+    assert epoch_losses == (problem.value(np.zeros(3)), None, None, result.epoch_loss_history[0], None, None,
+                            result.epoch_loss_history[1])
 
 
 # -- mini-batches ----------------------------------------------------------------------------------------
@@ -222,7 +251,9 @@ def test_callbacks_in_minibatch_mode_mark_the_end_of_each_epoch():
 def test_minibatch_histories_and_epoch_losses():
     problem = regression_problem()
     batches = MiniBatches(23, 10, seed=4)
-    result = train(problem, np.zeros(3), SGD(lr=0.05), epochs=3, batches=batches, record_trajectory=True)
+    # A function, not the problem object: the epoch loss is then the mean of the epoch's batch losses.
+    result = train(problem.loss_and_grad, np.zeros(3), SGD(lr=0.05), epochs=3, batches=batches,
+                   record_trajectory=True)
     assert (result.steps, result.epochs, result.stop_reason) == (9, 3, "max_epochs")
     assert len(result.loss_history) == len(result.grad_norm_history) == len(result.lr_history) == 9
     assert result.trajectory.shape == (10, 3)
@@ -244,28 +275,16 @@ def test_minibatch_histories_and_epoch_losses():
 def test_minibatch_epoch_loss_function_and_steps_budget():
     problem = regression_problem()
     result = train(problem, np.zeros(3), SGD(lr=0.05), steps=7, batches=MiniBatches(23, 10, seed=4),
-                   epoch_loss=problem.value, record_trajectory=True)
+                   record_trajectory=True)
     assert (result.steps, result.epochs, result.stop_reason) == (7, 2, "max_steps")
     after_each_epoch = [problem.value(result.trajectory[3]), problem.value(result.trajectory[6])]  # 3 batches an epoch
     assert_allclose(result.epoch_loss_history, after_each_epoch)
 
 
-def test_minibatches_depend_only_on_seed_and_epoch():
-    batches = MiniBatches(10, 4, seed=7)
-    first = [batch.tolist() for batch in batches(0)]
-    assert [len(batch) for batch in first] == [4, 4, 2]
-    assert sorted(sum(first, [])) == list(range(10))
-    assert [batch.tolist() for batch in batches(0)] == first
-    assert [batch.tolist() for batch in MiniBatches(10, 4, seed=7)(0)] == first
-    assert [batch.tolist() for batch in batches(1)] != first
-    ordered = MiniBatches(10, 4, seed=None, shuffle=False, drop_last=True)
-    assert [batch.tolist() for batch in ordered(3)] == [[0, 1, 2, 3], [4, 5, 6, 7]]
-
-
 def test_sgd_on_least_squares_reaches_the_minimizer():
     problem = regression_problem(n_samples=40)
     result = train(problem, np.zeros(3), SGD(lr=0.05, momentum=0.5), epochs=200,
-                   batches=MiniBatches(40, 8, seed=0), epoch_loss=problem.value)
+                   batches=MiniBatches(40, 8, seed=0))
     assert result.epoch_loss_history[-1] < problem.minimum * 1.01
     assert_allclose(result.theta, problem.minimizers[0], atol=0.02)
 
@@ -285,8 +304,8 @@ def test_schedule_per_epoch_keeps_the_rate_within_an_epoch():
     problem = regression_problem()
     opt = SGD(lr=0.1)
     schedule = StepLR(opt, step_size=1, gamma=0.5)
-    result = train(problem, np.zeros(3), opt, epochs=3, batches=MiniBatches(23, 10, seed=0), schedule=schedule,
-                   schedule_interval="epoch")
+    result = train(problem, np.zeros(3), opt, epochs=3, batches=MiniBatches(23, 10, seed=0),
+                   schedule=PerEpoch(schedule))
     assert_array_equal(result.lr_history, [0.1] * 3 + [0.05] * 3 + [0.025] * 3)
 
 
@@ -297,20 +316,124 @@ def test_schedule_reaching_zero_gets_a_clear_error():
         train(QUADRATIC, np.ones(2), opt, steps=10, schedule=schedule)
 
 
-def test_prox_makes_proximal_gradient_descent():
+class LassoProblem:
+    """A composite objective: least squares (its gradient) plus an L1 penalty (its proximal map)."""
+
+    def __init__(self, problem, penalty):
+        self.problem, self.penalty = problem, penalty
+
+    def loss_and_grad(self, theta, batch=None):
+        loss, grad = self.problem.loss_and_grad(theta, batch)
+        return loss + self.penalty.value(theta), grad
+
+    def prox(self, theta, lr):
+        return self.penalty.prox(theta, lr)
+
+
+def test_an_objective_with_prox_makes_proximal_gradient_descent():
     penalty = L1(alpha=0.5)
     problem = regression_problem()
-    result = train(problem, np.zeros(3), SGD(lr=0.1), steps=30, prox=penalty.prox)
+    result = train(LassoProblem(problem, penalty), np.zeros(3), SGD(lr=0.1), steps=30)
     theta = np.zeros(3)
     for _ in range(30):
         theta = penalty.prox(theta - 0.1 * problem.grad(theta), 0.1)
     assert_allclose(result.theta, theta, rtol=1e-14)
 
 
+# -- early stopping --------------------------------------------------------------------------------------
+
+
+def overfitting_problem():
+    """A degree-7 polynomial fitted to 12 noisy points: the validation loss falls, then rises."""
+    rng = np.random.default_rng(3)
+    x_fit, x_val = rng.uniform(-1, 1, 12), rng.uniform(-1, 1, 200)
+
+    def features(x):
+        return np.vander(x, 8, increasing=True)
+
+    fit = LeastSquares(features(x_fit), np.sin(3 * x_fit) + 0.3 * rng.normal(size=12))
+    held_out = LeastSquares(features(x_val), np.sin(3 * x_val) + 0.3 * rng.normal(size=200))
+    return fit, held_out
+
+
+def test_early_stopping_stops_after_patience_epochs_and_restores_the_best():
+    fit, held_out = overfitting_problem()
+    early = EarlyStopping(held_out.value, patience=20)
+    result = train(fit, np.zeros(8), SGD(lr=0.2, momentum=0.9), epochs=5000, callbacks=[early],
+                   record_trajectory=True)
+    assert result.stop_reason == "early_stopping" and not result.converged
+    validation = [held_out.value(theta) for theta in result.trajectory[1:]]
+    assert early.history == validation  # one validation loss per epoch (full batch: per step)
+    best = int(np.argmin(validation))
+    assert early.best_epoch == best + 1 and early.best_loss == validation[best]
+    assert result.epochs == early.best_epoch + 20  # 20 epochs without improvement, then stop
+    assert min(validation[best + 1:]) >= validation[best]
+    assert_array_equal(result.theta, result.trajectory[best + 1])  # the best parameters, not the last
+    assert validation[-1] > validation[best]
+    # Without restore_best, the run ends with its last parameters; the training loss kept falling.
+    last = train(fit, np.zeros(8), SGD(lr=0.2, momentum=0.9), epochs=5000,
+                 callbacks=[EarlyStopping(held_out.value, patience=20, restore_best=False)])
+    assert_array_equal(last.theta, result.trajectory[-1])
+    assert last.loss_history[-1] < fit.value(result.theta)
+
+
+def test_early_stopping_counts_only_improvements_larger_than_min_delta_and_starts_afresh():
+    scripted = [5.0, 4.0, 3.9995, 3.9993, 3.9992, 3.0]
+
+    def validation_loss(theta):  # after epoch e, theta[0] = e - 1: the validation loss is scripted[e - 1]
+        return scripted[int(round(theta[0]))]
+
+    def one_per_epoch(theta):  # full batch, gradient -1: with lr = 1 each epoch adds 1 to theta[0]
+        return 0.0, np.array([-1.0])
+
+    plain = EarlyStopping(validation_loss, patience=3)
+    result = train(one_per_epoch, np.array([-1.0]), SGD(lr=1.0), epochs=6, callbacks=plain)
+    assert (result.stop_reason, plain.best_epoch, plain.history) == ("max_epochs", 6, scripted)
+    # With min_delta = 1e-3, epochs 3, 4 and 5 improve on 4.0 by less than 1e-3: patience runs out.
+    strict = EarlyStopping(validation_loss, patience=3, min_delta=1e-3)
+    stopped = train(one_per_epoch, np.array([-1.0]), SGD(lr=1.0), epochs=6, callbacks=strict)
+    assert (stopped.stop_reason, stopped.epochs, strict.best_epoch, strict.wait) == ("early_stopping", 5, 2, 3)
+    assert_array_equal(stopped.theta, [1.0])  # the parameters after epoch 2, restored
+    again = train(one_per_epoch, np.array([-1.0]), SGD(lr=1.0), epochs=6, callbacks=strict)  # starts afresh
+    assert again.epochs == 5 and strict.history == scripted[:5]
+
+
+def test_early_stopping_refuses_bad_arguments():
+    with pytest.raises(TypeError, match=r"EarlyStopping: validation_loss must be a function theta -> float, got 3"):
+        EarlyStopping(3)
+    with pytest.raises(ValueError, match=r"EarlyStopping: patience must be an integer in \[1, inf\), got 0"):
+        EarlyStopping(abs, patience=0)
+    with pytest.raises(ValueError, match=r"EarlyStopping: min_delta must be a real number in \[0, inf\), got -1"):
+        EarlyStopping(abs, min_delta=-1.0)
+
+
+def test_stopping_rules_refuse_bad_arguments():
+    with pytest.raises(ValueError, match=r"LossTolerance: tol must be a real number in \[0, inf\), got -1"):
+        LossTolerance(-1.0)
+    with pytest.raises(ValueError, match=r"GradientTolerance: tol must be a real number in \[0, inf\), got nan"):
+        GradientTolerance(math.nan)
+
+
+def test_gradient_tolerance_in_a_minibatch_run_measures_the_full_gradient_each_epoch():
+    problem = regression_problem(n_samples=40)
+    calls = []
+
+    def full_gradient_norm(theta):
+        calls.append(theta)
+        return float(np.linalg.norm(problem.grad(theta)))
+
+    rule = GradientTolerance(0.05, gradient_norm=full_gradient_norm)
+    result = train(problem, np.zeros(3), SGD(lr=0.05), epochs=500, batches=MiniBatches(40, 40, seed=0),
+                   callbacks=[rule])
+    assert result.stop_reason == "grad_tol" and result.converged
+    assert len(calls) == result.epochs + 1  # at the start and after every epoch
+    assert rule.last_norm <= 0.05 < full_gradient_norm(np.zeros(3))
+
+
 # -- checkpoints and resuming ----------------------------------------------------------------------------
 
 
-def make_run(kind, optimizer_name, with_schedule):
+def make_run(kind, optimizer_name, with_schedule, early=False):
     """Arguments of one run: the objective, theta0, a fresh optimizer, and keyword arguments."""
     problem = regression_problem(n_samples=17)
     optimizer = Adam(lr=0.05) if optimizer_name == "adam" else SGD(lr=0.05, momentum=0.9, nesterov=True)
@@ -321,6 +444,9 @@ def make_run(kind, optimizer_name, with_schedule):
         keywords.update(epochs=6, batches=MiniBatches(17, 5, seed=11))
     else:
         keywords.update(steps=24)
+    if early:
+        held_out = regression_problem(n_samples=9, seed=5)
+        keywords["callbacks"] = [EarlyStopping(held_out.value, patience=1000), LossTolerance(0.0)]
     return problem.loss_and_grad, np.zeros(3), optimizer, keywords
 
 
@@ -334,19 +460,46 @@ def assert_same_run(resumed, uninterrupted):
 
 
 @given(kind=st.sampled_from(["full", "minibatch"]), optimizer_name=st.sampled_from(["sgd", "adam"]),
-       with_schedule=st.booleans(), stop_at=st.integers(1, 23))
+       with_schedule=st.booleans(), early=st.booleans(), stop_at=st.integers(1, 23))
 @PROPERTY
-def test_resumed_run_ends_bit_for_bit_like_an_uninterrupted_one(kind, optimizer_name, with_schedule, stop_at):
-    objective, theta0, optimizer, keywords = make_run(kind, optimizer_name, with_schedule)
+def test_resumed_run_ends_bit_for_bit_like_an_uninterrupted_one(kind, optimizer_name, with_schedule, early, stop_at):
+    objective, theta0, optimizer, keywords = make_run(kind, optimizer_name, with_schedule, early)
     uninterrupted = train(objective, theta0, optimizer, **keywords)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "run.npz")
-        objective, theta0, optimizer, keywords = make_run(kind, optimizer_name, with_schedule)
-        first = train(objective, theta0, optimizer, **{**keywords, "steps": stop_at}, checkpoint=path)
+        objective, theta0, optimizer, keywords = make_run(kind, optimizer_name, with_schedule, early)
+        first = train(objective, theta0, optimizer, **{**keywords, "steps": stop_at}, checkpoint=Checkpoint(path))
         assert first.steps == stop_at and first.stop_reason == "max_steps"
-        objective, theta0, optimizer, keywords = make_run(kind, optimizer_name, with_schedule)
-        resumed = train(objective, theta0, optimizer, **keywords, resume_from=path)
+        objective, theta0, optimizer, keywords = make_run(kind, optimizer_name, with_schedule, early)
+        resumed = train(objective, theta0, optimizer, **keywords, checkpoint=Checkpoint(path, resume=True))
     assert_same_run(resumed, uninterrupted)
+    if early:
+        assert keywords["callbacks"][0].history == uninterrupted_early_history(kind, optimizer_name, with_schedule)
+
+
+def uninterrupted_early_history(kind, optimizer_name, with_schedule):
+    objective, theta0, optimizer, keywords = make_run(kind, optimizer_name, with_schedule, early=True)
+    train(objective, theta0, optimizer, **keywords)
+    return keywords["callbacks"][0].history
+
+
+def test_early_stopping_resumed_stops_at_the_same_epoch_with_the_same_best(tmp_path):
+    fit, held_out = overfitting_problem()
+
+    def run(**keywords):
+        early = EarlyStopping(held_out.value, patience=20)
+        result = train(fit, np.zeros(8), SGD(lr=0.2, momentum=0.9), callbacks=[early], **keywords)
+        return result, early
+
+    whole, whole_early = run(epochs=5000)
+    path = tmp_path / "early.npz"
+    stop_at = whole_early.best_epoch + 5  # during the patience count, after the best epoch
+    run(epochs=stop_at, checkpoint=Checkpoint(path))
+    resumed, resumed_early = run(epochs=5000, checkpoint=Checkpoint(path, resume=True))
+    assert resumed.stop_reason == "early_stopping" and resumed.epochs == whole.epochs
+    assert_array_equal(resumed.theta, whole.theta)
+    assert resumed_early.history == whole_early.history
+    assert (resumed_early.best_epoch, resumed_early.wait) == (whole_early.best_epoch, whole_early.wait)
 
 
 def test_periodic_checkpoint_resumes_exactly(tmp_path):
@@ -362,34 +515,34 @@ def test_periodic_checkpoint_resumes_exactly(tmp_path):
 
     objective, theta0, optimizer, keywords = make_run("minibatch", "adam", True)
     with pytest.raises(KeyboardInterrupt):
-        train(objective, theta0, optimizer, **keywords, callbacks=crash_at_step_14, checkpoint=path,
-              checkpoint_every=5)
+        train(objective, theta0, optimizer, **keywords, callbacks=crash_at_step_14,
+              checkpoint=Checkpoint(path, every=5))
     with np.load(path, allow_pickle=False) as saved:
-        assert int(saved["step"]) == 10  # the last checkpoint written before the crash
-        assert int(saved["epoch"]) == 2 and int(saved["batch_in_epoch"]) == 2  # 4 batches an epoch
+        assert int(saved["train/step"]) == 10  # the last checkpoint written before the crash
+        assert int(saved["train/epoch"]) == 2 and int(saved["train/batch_in_epoch"]) == 2  # 4 batches an epoch
     objective, theta0, optimizer, keywords = make_run("minibatch", "adam", True)
-    resumed = train(objective, theta0, optimizer, **keywords, resume_from=path)
+    resumed = train(objective, theta0, optimizer, **keywords, checkpoint=Checkpoint(path, every=5, resume=True))
     assert_same_run(resumed, uninterrupted)
 
 
 def test_checkpoint_holds_plain_arrays(tmp_path):
     path = tmp_path / "plain.npz"
     objective, theta0, optimizer, keywords = make_run("minibatch", "adam", True)
-    train(objective, theta0, optimizer, **keywords, checkpoint=path)
+    train(objective, theta0, optimizer, **keywords, checkpoint=Checkpoint(path))
     with np.load(path, allow_pickle=False) as saved:
         for key in saved.files:
             assert saved[key].dtype.kind in "biufU", key  # booleans, integers, floats, strings; no objects
         assert "optimizer/state/theta/m" in saved.files
         assert "schedule/last_epoch" in saved.files and "batches/seed" in saved.files
-        assert int(saved["step"]) == 24 and saved["trajectory"].shape == (25, 3)
+        assert int(saved["train/step"]) == 24 and saved["train/trajectory"].shape == (25, 3)
     assert not os.path.exists(f"{path}.tmp")
 
 
 def test_resuming_a_finished_run_with_a_larger_budget_continues_it(tmp_path):
     path = tmp_path / "more.npz"
     whole = train(QUADRATIC, np.ones(2), SGD(lr=0.1, momentum=0.9), steps=30)
-    train(QUADRATIC, np.ones(2), SGD(lr=0.1, momentum=0.9), steps=12, checkpoint=path)
-    more = train(QUADRATIC, np.ones(2), SGD(lr=0.1, momentum=0.9), steps=30, resume_from=path)
+    train(QUADRATIC, np.ones(2), SGD(lr=0.1, momentum=0.9), steps=12, checkpoint=Checkpoint(path))
+    more = train(QUADRATIC, np.ones(2), SGD(lr=0.1, momentum=0.9), steps=30, checkpoint=Checkpoint(path, resume=True))
     assert_array_equal(more.theta, whole.theta)
     assert_array_equal(more.loss_history, whole.loss_history)
 
@@ -397,22 +550,31 @@ def test_resuming_a_finished_run_with_a_larger_budget_continues_it(tmp_path):
 def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
     path = tmp_path / "other.npz"
     problem = regression_problem()
-    train(problem, np.zeros(3), SGD(lr=0.05), steps=4, batches=MiniBatches(23, 5, seed=0), checkpoint=path)
+    train(problem, np.zeros(3), SGD(lr=0.05), steps=4, batches=MiniBatches(23, 5, seed=0), checkpoint=Checkpoint(path))
+    resume = Checkpoint(path, resume=True)
     with pytest.raises(ValueError, match="parameters"):
-        train(problem, np.zeros(4), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=0), resume_from=path)
+        train(problem, np.zeros(4), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=0), checkpoint=resume)
     with pytest.raises(ValueError, match="other mini-batches"):
-        train(problem, np.zeros(3), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=1), resume_from=path)
-    with pytest.raises(ValueError, match="minibatch run, but this run is full"):
-        train(problem, np.zeros(3), SGD(lr=0.05), steps=9, resume_from=path)
+        train(problem, np.zeros(3), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=1), checkpoint=resume)
+    with pytest.raises(ValueError, match="mini-batch run, but this run is a full-batch one"):
+        train(problem, np.zeros(3), SGD(lr=0.05), steps=9, checkpoint=resume)
     opt = SGD(lr=0.05)
-    with pytest.raises(ValueError, match="not made with a schedule"):
-        train(problem, np.zeros(3), opt, epochs=2, batches=MiniBatches(23, 5, seed=0), resume_from=path,
-              schedule=StepLR(opt, step_size=2))
+    with pytest.raises(ValueError, match="made with no schedule, but this run has a schedule stepped per epoch"):
+        train(problem, np.zeros(3), opt, epochs=2, batches=MiniBatches(23, 5, seed=0), checkpoint=resume,
+              schedule=PerEpoch(StepLR(opt, step_size=2)))
     with pytest.raises(ValueError, match="SGD"):  # lib.optim refuses another optimizer's state
-        train(problem, np.zeros(3), Adam(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=0), resume_from=path)
+        train(problem, np.zeros(3), Adam(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=0), checkpoint=resume)
     with pytest.raises(ValueError, match="no trajectory"):
-        train(problem, np.zeros(3), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=0), resume_from=path,
+        train(problem, np.zeros(3), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=0), checkpoint=resume,
               record_trajectory=True)
+    with pytest.raises(ValueError, match=r"no state for callbacks\[0\]"):
+        train(problem, np.zeros(3), SGD(lr=0.05), epochs=2, batches=MiniBatches(23, 5, seed=0), checkpoint=resume,
+              callbacks=[EarlyStopping(problem.value)])
+    save_arrays(tmp_path / "arrays.npz", {"theta": np.zeros(3)})
+    with pytest.raises(ValueError, match="holds no training run .* not written by lib.train.train"):
+        train(problem, np.zeros(3), SGD(lr=0.05), steps=9, checkpoint=Checkpoint(tmp_path / "arrays.npz", resume=True))
+    with pytest.raises(FileNotFoundError, match="path must be an existing checkpoint file"):
+        train(problem, np.zeros(3), SGD(lr=0.05), steps=9, checkpoint=Checkpoint(tmp_path / "none.npz", resume=True))
 
 
 # -- argument checks -------------------------------------------------------------------------------------
@@ -421,20 +583,19 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
 @pytest.mark.parametrize(
     ("keywords", "error", "match"),
     [
-        ({}, ValueError, "steps=<int> or epochs=<int>"),
-        ({"steps": 0}, ValueError, "steps must be a positive integer"),
-        ({"steps": 2.5}, TypeError, "steps must be a positive integer"),
-        ({"steps": 5, "batches": iter([np.arange(3)])}, TypeError, "MiniBatches"),
-        ({"epochs": 2, "batches": MiniBatches(3, 2, seed=0), "grad_tol": 1e-3}, ValueError, "full gradient"),
-        ({"steps": 5, "epoch_loss": lambda theta: 0.0}, ValueError, "only for mini-batch runs"),
-        ({"steps": 5, "schedule_interval": "batch"}, ValueError, "'step' or 'epoch'"),
-        ({"steps": 5, "loss_tol": -1.0}, ValueError, "loss_tol must be a finite number >= 0"),
-        ({"steps": 5, "divergence_factor": 0.0}, ValueError, "divergence_factor"),
-        ({"steps": 5, "checkpoint_every": 2}, ValueError, "needs checkpoint"),
-        ({"steps": 5, "callbacks": [print, 3]}, TypeError, "callable"),
-        ({"steps": 5, "schedule": StepLR(SGD(lr=0.1), step_size=2)}, ValueError, "another optimizer"),
-        ({"steps": 5, "prox": "l1"}, TypeError, "prox"),
-        ({"steps": 5, "record_trajectory": "yes"}, TypeError, "record_trajectory"),
+        ({}, ValueError, "steps or epochs must be a positive integer, got neither"),
+        ({"steps": 0}, ValueError, r"train: steps must be an integer in \[1, inf\) or None, got 0"),
+        ({"steps": 2.5}, TypeError, r"train: steps must be an integer in \[1, inf\) or None, got 2.5"),
+        ({"steps": 5, "batches": iter([np.arange(3)])}, TypeError,
+         r"batches must be a function epoch -> index arrays, such as MiniBatches.*lasts one epoch only"),
+        ({"epochs": 2, "batches": MiniBatches(3, 2, seed=0), "callbacks": GradientTolerance(1e-3)}, ValueError,
+         "GradientTolerance: gradient_norm must be a function .* for a mini-batch run, got None"),
+        ({"steps": 5, "schedule": "cosine"}, TypeError, "schedule must be a lib.schedules schedule or PerEpoch"),
+        ({"steps": 5, "checkpoint": "run.npz"}, TypeError, "checkpoint must be a lib.checkpoint.Checkpoint"),
+        ({"steps": 5, "callbacks": [print, 3]}, TypeError, r"callbacks\[1\] must be callable, got 3"),
+        ({"steps": 5, "schedule": StepLR(SGD(lr=0.1), step_size=2)}, ValueError,
+         "schedule must be attached to this optimizer"),
+        ({"steps": 5, "record_trajectory": "yes"}, TypeError, "record_trajectory must be True or False, got 'yes'"),
     ],
 )
 def test_bad_arguments_get_clear_errors(keywords, error, match):
@@ -449,13 +610,21 @@ def test_bad_objectives_and_parameters_get_clear_errors():
         train(lambda theta: 0.0, np.ones(2), SGD(lr=0.1), steps=2)
     with pytest.raises(TypeError, match="scalar loss"):
         train(lambda theta: (theta, theta), np.ones(2), SGD(lr=0.1), steps=2)
+    with pytest.raises(ValueError, match=r"keys of theta \['b', 'w'\], got \['w'\]"):
+        train(lambda theta: (0.0, {"w": theta["w"]}), {"w": np.ones(2), "b": np.zeros(())}, SGD(lr=0.1), steps=2)
     with pytest.raises(TypeError, match="objective must be"):
         train("quadratic", np.ones(2), SGD(lr=0.1), steps=2)
-    with pytest.raises(TypeError, match="optimizer"):
+    with pytest.raises(TypeError, match="train: optimizer must be a lib.optim optimizer such as SGD"):
         train(QUADRATIC, np.ones(2), "sgd", steps=2)
-    with pytest.raises(ValueError, match="theta0 contains NaN"):
+    with pytest.raises(ValueError, match=r"train: theta0 must be finite, got NaN or inf \(first at index \(0,\)"):
         train(QUADRATIC, np.array([np.nan, 1.0]), SGD(lr=0.1), steps=2)
-    with pytest.raises(ValueError, match="MiniBatches: seed has no effect"):
-        MiniBatches(5, 2, seed=0, shuffle=False)
-    with pytest.raises(TypeError, match="never shuffles unseeded"):
-        MiniBatches(5, 2, seed=None)
+    with pytest.raises(ValueError, match=r"train: theta0 must hold at least one array, got an empty dict"):
+        train(QUADRATIC, {}, SGD(lr=0.1), steps=2)
+
+
+def test_gradient_norm_does_not_overflow_for_large_finite_gradients():
+    def steep(theta):
+        return float(theta @ theta), np.array([1e200, 1e200])
+
+    result = train(steep, np.zeros(2), SGD(lr=1e-210), steps=1)
+    assert result.grad_norm_history[0] == pytest.approx(np.sqrt(2) * 1e200, rel=1e-15)
