@@ -16,8 +16,6 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
     the batches of any epoch from the seed and the epoch number), k-fold indices.
 ``lib.losses``
     Loss functions and penalties, each with its value and gradient (penalties also with their prox).
-``lib.checks``
-    Declared argument checks (what each argument may be, once per class) and the one error format.
 ``lib.optim``
     Optimizers with ``torch.optim``'s arguments and update equations: ``theta = opt.step(theta, grad)``.
 ``lib.optim_state``

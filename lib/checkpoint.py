@@ -96,11 +96,11 @@ class Checkpoint:
         return self.every is not None and step % self.every == 0
 
     def save(self, arrays: Mapping[str, Any]) -> None:
-        """Write ``arrays`` to :attr:`path` (see :func:`save_arrays`)."""
+        """Write ``arrays`` to ``path`` (see :func:`save_arrays`)."""
         save_arrays(self.path, arrays)
 
     def load(self) -> dict[str, np.ndarray]:
-        """Read the arrays saved at :attr:`path` (see :func:`load_arrays`)."""
+        """Read the arrays saved at ``path`` (see :func:`load_arrays`)."""
         return load_arrays(self.path, owner="Checkpoint")
 
     def __repr__(self) -> str:

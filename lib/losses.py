@@ -292,7 +292,7 @@ class MSE(Loss):
 class MAE(Loss):
     r"""Mean absolute error :math:`J(z) = \frac{1}{n}\sum_{i=1}^{n} |z_i - y_i|`.
 
-    It is not differentiable where :math:`z_i = y_i`; :meth:`grad` returns the subgradient
+    It is not differentiable where :math:`z_i = y_i`; ``grad`` returns the subgradient
     :math:`\frac{1}{n}\operatorname{sign}(z_i - y_i)`, which is 0 at a tie. Minimizing it estimates the
     conditional median, which makes it less sensitive to outliers than :class:`MSE`.
 
@@ -605,7 +605,7 @@ class L2(Penalty):
 class L1(Penalty):
     r"""Lasso (L1) penalty :math:`P(w) = \alpha\lVert w\rVert_1 = \alpha\sum_j |w_j|` (Tibshirani, 1996).
 
-    It is not differentiable where :math:`w_j = 0`; :meth:`grad` returns the subgradient
+    It is not differentiable where :math:`w_j = 0`; ``grad`` returns the subgradient
     :math:`\alpha\operatorname{sign}(w)`, which is 0 there. Its proximal operator is soft-thresholding,
 
     .. math::

@@ -235,7 +235,7 @@ class LinearObjective:
 class CompositeLinearObjective(LinearObjective):
     r"""A linear model's objective with a non-smooth penalty (L1, elastic net), taken by its proximal map.
 
-    :math:`J = f + P` with :math:`f` the mean loss: :meth:`loss_and_grad` returns :math:`J` and
+    :math:`J = f + P` with :math:`f` the mean loss: ``loss_and_grad`` returns :math:`J` and
     :math:`\nabla f` only, and :func:`lib.train.train` follows every optimizer step with :meth:`prox`,
     :math:`w \leftarrow \operatorname{prox}_{\eta P}(w)`. With plain gradient descent this is the proximal
     gradient method (ISTA), which converges like gradient descent on a smooth function and sets weights

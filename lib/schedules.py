@@ -232,7 +232,7 @@ class StepLR(LRSchedule):
     optimizer : lib.optim.Optimizer
         Its ``lr`` (or ``initial_lr``) is :math:`\eta_0`.
     step_size : int
-        Period :math:`s \ge 1` of the decay, in calls of :meth:`step`.
+        Period :math:`s \ge 1` of the decay, in calls of :meth:`~LRSchedule.step`.
     gamma : float, default 0.1
         Factor :math:`\gamma \in (0, 1]` (torch's default; ``gamma=1`` keeps the rate constant).
 
@@ -270,7 +270,7 @@ class ExponentialLR(LRSchedule):
     ----------
     optimizer : lib.optim.Optimizer
     gamma : float
-        Factor :math:`\gamma \in (0, 1]` per call of :meth:`step` (no default, as in torch).
+        Factor :math:`\gamma \in (0, 1]` per call of :meth:`~LRSchedule.step` (no default, as in torch).
 
     Examples
     --------
@@ -322,7 +322,7 @@ class CosineAnnealingLR(LRSchedule):
     ----------
     optimizer : lib.optim.Optimizer
     T_max : int
-        Half-period :math:`T_{\max} \ge 1`: the number of calls of :meth:`step` to go from
+        Half-period :math:`T_{\max} \ge 1`: the number of calls of :meth:`~LRSchedule.step` to go from
         :math:`\eta_0` to :math:`\eta_{\min}`.
     eta_min : float, default 0
         :math:`0 \le \eta_{\min} \le \eta_0`. With ``eta_min=0`` (torch's default) the rate at
@@ -382,7 +382,7 @@ class LinearLR(LRSchedule):
         :math:`f_e \in [0, 1]`, the factor from :math:`t = T` on. (A factor of 0 gives a learning rate of
         0, which :mod:`lib.optim`'s optimizers refuse to step with.)
     total_iters : int, default 5
-        :math:`T \ge 1`, the number of calls of :meth:`step` the change takes.
+        :math:`T \ge 1`, the number of calls of :meth:`~LRSchedule.step` the change takes.
 
     Examples
     --------
