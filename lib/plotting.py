@@ -10,9 +10,14 @@ that chapter.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 __all__ = ["PALETTE", "FIGSIZE", "use_book_style", "subplots", "show_array"]
 
@@ -56,7 +61,8 @@ def use_book_style() -> None:
     mpl.rcParams.update(_STYLE)
 
 
-def subplots(nrows: int = 1, ncols: int = 1, *, height: float | None = None, **kwargs):
+def subplots(nrows: int = 1, ncols: int = 1, *, height: float | None = None,
+             **kwargs: Any) -> tuple[Figure, Axes | np.ndarray]:
     """Make a figure of ``nrows`` by ``ncols`` panels in the book's proportions.
 
     The width is fixed at the page width (``FIGSIZE[0]`` for one column, 4.0 inches per column beyond);
@@ -74,7 +80,7 @@ def subplots(nrows: int = 1, ncols: int = 1, *, height: float | None = None, **k
     return plt.subplots(nrows, ncols, figsize=(width, row_height * nrows), **kwargs)
 
 
-def show_array(ax, array, *, title: str | None = None, fmt: str = "{:.2g}", cmap: str = "Blues",
+def show_array(ax: Axes, array: ArrayLike, *, title: str | None = None, fmt: str = "{:.2g}", cmap: str = "Blues",
                vmin: float | None = None, vmax: float | None = None) -> None:
     """Draw a 0-, 1- or 2-D array as a grid of cells labelled with their values.
 
