@@ -123,7 +123,7 @@ def test_refresh_stores_tracebacks_without_machine_paths(tmp_path):
     cell = code_cell("import lib.rng\nlib.rng.make_rng(None)", ["raises-exception"])
     md = write_chapter(tmp_path, "lib_error", [cell])
     text = md.with_suffix(".ipynb").read_text(encoding="utf-8")
-    assert "TypeError" in text and "lib/rng.py" in text
+    assert "InvalidParameterError" in text and "lib/rng.py" in text
     assert str(ROOT) not in text and "/tmp/ipykernel_" not in text
 
 
