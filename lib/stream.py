@@ -178,17 +178,23 @@ def _check_file_size(header: NpyHeader, owner: str, name: str) -> None:
         )
 
 
-def read_rows(header: NpyHeader, start: int, stop: int) -> np.ndarray:
-    """Rows ``start`` to ``stop - 1`` of an ``.npy`` file, read with one ``readinto`` into a new array.
+def read_rows(header: NpyHeader, start: int, stop: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows ``start`` to ``stop - 1`` of an ``.npy`` file, read with one ``readinto`` into a new array (or ``out``).
 
-    The array has the file's dtype; nothing else of the file is read or kept (no memory map).
+    The array has the file's dtype; nothing else of the file is read or kept (no memory map). ``out``, an
+    array of the file's dtype with at least ``stop - start`` rows, is reused as the buffer (its first rows are
+    returned): a stream that reads chunk after chunk then touches no fresh memory.
 
     Raises
     ------
     ValueError
         If the file has become shorter since its header was checked.
     """
-    rows = np.empty((stop - start, *header.shape[1:]), dtype=header.dtype)
+    shape = (stop - start, *header.shape[1:])
+    if out is not None and out.dtype == header.dtype and out.shape[1:] == shape[1:] and len(out) >= shape[0]:
+        rows = out[:shape[0]]
+    else:
+        rows = np.empty(shape, dtype=header.dtype)
     with open(header.path, "rb") as file:
         file.seek(header.offset + start * header.row_bytes)
         read = file.readinto(rows.reshape(-1).view(np.uint8))
@@ -425,15 +431,20 @@ class NpyStream:
         r"""Chunk ``chunk`` as read from disk, and its row order :math:`\sigma_{e,c}` in epoch ``epoch``.
 
         Returns ``(X_rows, y_rows, order)``, the rows in file order with the files' dtypes. The chunk is read
-        (and checked for NaN and infinity) unless it is one of the last :data:`CACHED_CHUNKS` read.
+        (and checked for NaN and infinity) unless it is one of the last :data:`CACHED_CHUNKS` read; it is read
+        into the arrays of the chunk it evicts, so the arrays returned are valid until
+        :data:`CACHED_CHUNKS` other chunks have been read (``StreamBatch.arrays`` returns copies).
         """
         key = (epoch, chunk)
         if key in self._cache:
             return self._cache[key]
         start = chunk * self.chunk_size
         stop = min(start + self.chunk_size, self.n_samples)
-        X_rows = read_rows(self.X_header, start, stop)
-        y_rows = read_rows(self.y_header, start, stop)
+        X_buffer = y_buffer = None
+        while len(self._cache) >= CACHED_CHUNKS:  # the oldest chunk's arrays become the new one's buffers
+            X_buffer, y_buffer, _ = self._cache.popitem(last=False)[1]
+        X_rows = read_rows(self.X_header, start, stop, out=X_buffer)
+        y_rows = read_rows(self.y_header, start, stop, out=y_buffer)
         _check_finite_rows(self.X_header, X_rows, start)
         _check_finite_rows(self.y_header, y_rows, start)
         if self.shuffle:
@@ -441,8 +452,6 @@ class NpyStream:
         else:
             order = np.arange(stop - start)
         self.chunks_read += 1
-        while len(self._cache) >= CACHED_CHUNKS:
-            self._cache.popitem(last=False)
         self._cache[key] = (X_rows, y_rows, order)
         return X_rows, y_rows, order
 
