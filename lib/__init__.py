@@ -32,6 +32,9 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
 ``lib.models``
     ``LinearRegression`` and ``LogisticRegression``: scikit-learn estimators trained by ``lib.train`` on a
     ``LinearObjective``, with a safe step from the data's curvature by default.
+``lib.stream``
+    Mini-batches read in chunks from ``.npy`` files on disk (``NpyStream``), shuffled by chunk and within each
+    chunk from a seed, for data larger than memory; the same batches in memory (``ChunkedMiniBatches``).
 
 Import the module a chapter needs (``import lib.data`` or ``from lib.optim import SGD``); ``import lib``
 alone loads none of them, so that importing one module stays fast.
