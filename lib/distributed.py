@@ -307,6 +307,11 @@ class DataParallel:
         """:math:`M`, the number of shards."""
         return len(self.objectives)
 
+    @property
+    def workers(self) -> list[str] | None:
+        """The address of the worker that holds each shard, in shard order (None without a client)."""
+        return None if self._placement is None else list(self._placement)
+
     def initial_parameters(self) -> dict[str, np.ndarray]:
         """Zeros: ``{"w": zeros(d), "b": zeros(())}`` (without ``"b"`` when ``fit_intercept=False``)."""
         return self.objectives[0].initial_parameters((self.n_features,))

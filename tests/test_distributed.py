@@ -119,10 +119,12 @@ def test_scheduler_address_instead_of_a_client(cluster):
     batches = ShardedBatches([200, 200], 50, seed=0)
     parallel = DataParallel(split_shards(X, y, 2), MSE(), client=local.scheduler_address)
     assert "2 worker(s)" in repr(parallel)
+    assert len(set(parallel.workers)) == 2  # one shard on each worker
     result = train(parallel, parallel.initial_parameters(), SGD(lr=0.05), epochs=1, batches=batches)
     parallel.close()
     assert parallel.client is None  # the client it made is closed
     reference = DataParallel(split_shards(X, y, 2), MSE())
+    assert reference.workers is None
     expected = train(reference, reference.initial_parameters(), SGD(lr=0.05), epochs=1, batches=batches)
     assert max_difference(result.theta, expected.theta) == 0.0
 
@@ -280,12 +282,12 @@ def test_delayed_limits():
 # -- a worker killed mid-run --------------------------------------------------------------------------------
 
 
-def kill_a_worker_at(client, step):
-    """A train callback that kills one worker process (SIGKILL) after step ``step``."""
+def kill_a_worker_at(client, step, parallel):
+    """A train callback that kills the worker process holding shard 0 (SIGKILL) after step ``step``."""
     def callback(state):
         if state.step == step:
             pids = client.run(os.getpid)
-            os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
+            os.kill(pids[parallel.workers[0]], signal.SIGKILL)
     return callback
 
 
@@ -303,7 +305,7 @@ def test_killed_worker_retried_or_reported_never_wrong(cluster, retries):
     try:
         if retries:
             result = train(parallel, parallel.initial_parameters(), SGD(lr=0.05), epochs=2, batches=batches,
-                           callbacks=[kill_a_worker_at(client, 4)])
+                           callbacks=[kill_a_worker_at(client, 4, parallel)])
             assert parallel.retried_steps == 1
             assert result.steps == reference.steps
             assert max_difference(result.theta, reference.theta) == 0.0  # the retried step is the same step
@@ -312,7 +314,7 @@ def test_killed_worker_retried_or_reported_never_wrong(cluster, retries):
                     r"the step was not taken")
             with pytest.raises(WorkerLostError, match=lost):
                 train(parallel, parallel.initial_parameters(), SGD(lr=0.05), epochs=2, batches=batches,
-                      callbacks=[kill_a_worker_at(client, 4), lambda state: seen.append(state.step)])
+                      callbacks=[kill_a_worker_at(client, 4, parallel), lambda state: seen.append(state.step)])
             assert seen[-1] == 4  # no step after the kill was taken
     finally:
         parallel.close()
