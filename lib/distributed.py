@@ -454,7 +454,7 @@ class DataParallel:
         """The shards whose data are gone: their future failed, or their worker left the cluster."""
         alive = set(self._worker_addresses())
         return [index for index, (future, worker) in enumerate(zip(self._futures, self._placement, strict=True))
-                if future.status != "finished" or worker not in alive]
+                if future.status in ("error", "cancelled", "lost") or worker not in alive]
 
     def _worker_addresses(self) -> list[str]:
         return sorted(self.client.scheduler_info()["workers"])
