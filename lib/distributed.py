@@ -695,7 +695,7 @@ def delayed_stability_limit(delay: int) -> float:
     the unit circle. As :math:`a` grows from 0 the first roots to reach it do so at
     :math:`z = e^{\pm i\omega}` with :math:`|e^{i\omega} - 1| = a` and :math:`\omega(\tau + \frac12) = \frac\pi2`,
     so :math:`\omega = \pi/(2\tau+1)` and :math:`a = 2\sin\frac{\omega}{2}`. It is 2 for :math:`\tau = 0`
-    (the familiar :math:`\eta < 2/h`) and close to :math:`\frac{\pi}{2(2\tau+1)} \approx \frac{\pi}{4\tau}`
+    (the familiar :math:`\eta < 2/h`) and close to :math:`\frac{\pi}{2\tau+1} \approx \frac{\pi}{2\tau}`
     for large :math:`\tau`: the learning rate must shrink like :math:`1/\tau`.
     """
     tau = check_params("delayed_stability_limit", {"delay": delay},
