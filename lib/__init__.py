@@ -34,6 +34,9 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
 ``lib.models``
     ``LinearRegression`` and ``LogisticRegression``: scikit-learn estimators trained by ``lib.train`` on a
     ``LinearObjective``, with a safe step from the data's curvature by default.
+``lib.distributed``
+    Synchronous data-parallel training on a Dask cluster (``DataParallel``, an objective for ``lib.train``),
+    local SGD, and simulators of the ring all-reduce, a parameter server and stale gradients.
 
 Import the module a chapter needs (``import lib.data`` or ``from lib.optim import SGD``); ``import lib``
 alone loads none of them, so that importing one module stays fast.
