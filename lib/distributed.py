@@ -161,9 +161,10 @@ class ShardedBatches:
         return [np.concatenate([offset + rows for offset, rows in zip(offsets, step, strict=True)])
                 for step in self(epoch)]
 
-    def state_dict(self) -> dict[str, Any]:
-        """The configuration as plain values (a checkpoint keeps it to check that a resumed run has the same)."""
-        return {"shard_sizes": np.array(self.shard_sizes), "batch_size": self.batch_size, "seed": self.seed}
+    def state_dict(self) -> dict[str, int | str]:
+        """The configuration as plain scalars (a checkpoint keeps it to check that a resumed run has the same)."""
+        return {"shard_sizes": ",".join(str(size) for size in self.shard_sizes), "batch_size": self.batch_size,
+                "seed": self.seed}
 
     def __repr__(self) -> str:
         return f"ShardedBatches(shard_sizes={self.shard_sizes}, batch_size={self.batch_size}, seed={self.seed})"

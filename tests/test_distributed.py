@@ -11,12 +11,14 @@ import logging
 import math
 import os
 import signal
+import tempfile
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lib.checkpoint import Checkpoint
 from lib.checks import InvalidParameterError
 from lib.distributed import (
     DataParallel,
@@ -136,6 +138,24 @@ def test_timeout_is_a_worker_lost_error(cluster):
     with pytest.raises(WorkerLostError, match=r"the step took longer than timeout=1e-06 s; shards lost: \[\]\)"):
         parallel.loss_and_grad(parallel.initial_parameters())
     parallel.close()
+
+
+def test_checkpoint_and_resume_give_the_uninterrupted_run():
+    X, y = regression_data(n_samples=100)
+    parallel = DataParallel(split_shards(X, y, 2), MSE())
+    batches = ShardedBatches([50, 50], 10, seed=0)
+    uninterrupted = train(parallel, parallel.initial_parameters(), Adam(lr=0.1), steps=20, batches=batches)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "run.npz")
+        train(parallel, parallel.initial_parameters(), Adam(lr=0.1), steps=8, batches=batches,
+              checkpoint=Checkpoint(path))
+        resumed = train(parallel, parallel.initial_parameters(), Adam(lr=0.1), steps=20, batches=batches,
+                        checkpoint=Checkpoint(path, resume=True))
+        with pytest.raises(ValueError, match="other mini-batches"):
+            train(parallel, parallel.initial_parameters(), Adam(lr=0.1), steps=20,
+                  batches=ShardedBatches([50, 50], 5, seed=0), checkpoint=Checkpoint(path, resume=True))
+    assert resumed.steps == 20
+    assert max_difference(resumed.theta, uninterrupted.theta) == 0.0
 
 
 # -- local SGD ------------------------------------------------------------------------------------------------
