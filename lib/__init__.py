@@ -35,6 +35,9 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
 ``lib.stream``
     Mini-batches read in chunks from ``.npy`` files on disk (``NpyStream``), shuffled by chunk and within each
     chunk from a seed, for data larger than memory; the same batches in memory (``ChunkedMiniBatches``).
+``lib.distributed``
+    Synchronous data-parallel training on a Dask cluster (``DataParallel``, an objective for ``lib.train``),
+    local SGD, and simulators of the ring all-reduce, a parameter server and stale gradients.
 
 Import the module a chapter needs (``import lib.data`` or ``from lib.optim import SGD``); ``import lib``
 alone loads none of them, so that importing one module stays fast.
