@@ -32,6 +32,10 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
 ``lib.models``
     ``LinearRegression`` and ``LogisticRegression``: scikit-learn estimators trained by ``lib.train`` on a
     ``LinearObjective``, with a safe step from the data's curvature by default.
+``lib.tuning``
+    Generalization: early stopping and ridge as spectral filters, dropout (and its ridge penalty), k-fold and
+    nested cross-validation, grid, random and Bayesian-optimization search (a Gaussian process with expected
+    improvement).
 
 Import the module a chapter needs (``import lib.data`` or ``from lib.optim import SGD``); ``import lib``
 alone loads none of them, so that importing one module stays fast.
