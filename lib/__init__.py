@@ -38,6 +38,13 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
 ``lib.distributed``
     Synchronous data-parallel training on a Dask cluster (``DataParallel``, an objective for ``lib.train``),
     local SGD, and simulators of the ring all-reduce, a parameter server and stale gradients.
+``lib.explain``
+    Interpretability: permutation importance (also of groups of features), exact and kernel Shapley values
+    with an interventional background, and a LIME-style local surrogate.
+``lib.tuning``
+    Generalization: early stopping and ridge as spectral filters, dropout (and its ridge penalty), k-fold and
+    nested cross-validation, grid, random and Bayesian-optimization search (a Gaussian process with expected
+    improvement).
 
 Import the module a chapter needs (``import lib.data`` or ``from lib.optim import SGD``); ``import lib``
 alone loads none of them, so that importing one module stays fast.
