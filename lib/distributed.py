@@ -273,7 +273,7 @@ class DataParallel:
 
     Notes
     -----
-    The workers import :mod:`lib`, so on a real cluster it must be installed there too.
+    The workers import ``lib``, so on a real cluster it must be installed there too.
     """
 
     constraints = {

@@ -365,7 +365,7 @@ class NpyStream:
 
     ``stream(epoch)`` returns the epoch's batches as :class:`StreamBatch` objects, which hold positions, not
     data: ``batch.arrays()`` reads the batch's rows, loading the chunks it needs (at most
-    :data:`CACHED_CHUNKS` are kept). Read in order, every chunk is read once per epoch, and memory holds about
+    ``CACHED_CHUNKS`` are kept). Read in order, every chunk is read once per epoch, and memory holds about
     two chunks and a batch whatever the size of the files. The batches hold the rows of
     :class:`ChunkedMiniBatches` with the same arguments, in the same order (``batch.indices``).
 
@@ -431,9 +431,9 @@ class NpyStream:
         r"""Chunk ``chunk`` as read from disk, and its row order :math:`\sigma_{e,c}` in epoch ``epoch``.
 
         Returns ``(X_rows, y_rows, order)``, the rows in file order with the files' dtypes. The chunk is read
-        (and checked for NaN and infinity) unless it is one of the last :data:`CACHED_CHUNKS` read; it is read
+        (and checked for NaN and infinity) unless it is one of the last ``CACHED_CHUNKS`` read; it is read
         into the arrays of the chunk it evicts, so the arrays returned are valid until
-        :data:`CACHED_CHUNKS` other chunks have been read (``StreamBatch.arrays`` returns copies).
+        ``CACHED_CHUNKS`` other chunks have been read (``StreamBatch.arrays`` returns copies).
         """
         key = (epoch, chunk)
         if key in self._cache:
