@@ -14,9 +14,9 @@ tagged ``raises-exception``.
 Timing metadata is not recorded, so re-running an unchanged chapter changes nothing but the outputs
 that truly vary (wall-clock times, which those cells tag ``nbval-ignore-output``).
 
-Then it checks, with ``scripts/portability.py``, that the new outputs also hold under OpenBLAS's generic and
-AVX2 kernels and with two BLAS threads, and names every cell that would print something else on another CPU
-(``--no-portability`` skips this).
+Then it checks, with ``scripts/portability.py``, that the new outputs also hold under OpenBLAS's generic
+kernel and under its AVX2 kernel with two BLAS threads, and names every cell that would print something else
+on another CPU (``--no-portability`` skips this).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The whole book builds from a cold cache with warnings as errors, and every page of the TOC is produced."""
+"""The whole book builds with warnings as errors, and every page of the TOC is produced.
+
+The build renders the stored outputs of chapters whose code is unchanged (``book_build.seed_cache``); nbval
+executes each of them in the same test run.
+"""
 
 import re
 

@@ -133,7 +133,7 @@ blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"][0]
 print(blas["architecture"], blas["num_threads"])"""
 
 
-@pytest.mark.parametrize("name", ["generic kernel", "2 BLAS threads"])
+@pytest.mark.parametrize("name", ["generic kernel", "AVX2 kernel with 2 BLAS threads"])
 def test_portability_check_names_a_cell_whose_output_depends_on_the_cpu(tmp_path, name):
     configuration = {c.name: c for c in portability.configurations()}[name]
     reason = portability.not_applicable(configuration)
@@ -151,5 +151,5 @@ def test_refresh_names_a_cell_that_would_not_hold_on_another_cpu(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "refresh.py"), str(md)],
                             capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "NOT PORTABLE under the 2 BLAS threads" in result.stderr
+    assert "NOT PORTABLE under the AVX2 kernel with 2 BLAS threads" in result.stderr
     assert "::Cell 0" in result.stderr and md.with_suffix(".ipynb").exists()

@@ -1,7 +1,7 @@
 """The chapters' stored outputs hold on other CPUs and thread counts, not only on the one that recorded them.
 
 Every notebook is run again under nbval (strict) in each configuration of ``scripts/portability.py``: the
-generic x86-64 kernel with NumPy's SIMD loops off, the AVX2 kernel, and two BLAS threads. A configuration this
+generic x86-64 kernel with NumPy's SIMD loops off, and the AVX2 kernel with two BLAS threads. A configuration this
 machine cannot force is reported as a skip whose reason names why (pytest prints it under "short test summary
 info"), never passed silently. Each configuration is a class of its own, so that pytest-xdist's ``loadscope``
 gives them to different workers.
@@ -37,11 +37,6 @@ class TestGenericKernel:
         check("generic kernel")
 
 
-class TestAVX2Kernel:
+class TestAVX2KernelTwoThreads:
     def test_stored_outputs_hold(self):
-        check("AVX2 kernel")
-
-
-class TestTwoBlasThreads:
-    def test_stored_outputs_hold(self):
-        check("2 BLAS threads")
+        check("AVX2 kernel with 2 BLAS threads")
