@@ -1,0 +1,78 @@
+"""Small fixes to the HTML pages of the book, loaded by ``_config.yml`` (``sphinx: local_extensions``).
+
+- sphinx-thebe adds its configuration script once per read of the sources, so a page could carry
+  ``const THEBE_JS_URL = ...`` twice and the browser reported "Identifier 'THEBE_JS_URL' has already been
+  declared" on every page. Each script is kept once.
+- The bibliography's labels read like the citations in the text ("Kingma and Ba 2015"), not [1] to [67]:
+  the pybtex style ``book`` below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+
+def _script_key(script: Any) -> tuple[str, str]:
+    filename = getattr(script, "filename", script) or ""  # an inline script's filename is None or ""
+    attributes = getattr(script, "attributes", {}) or {}
+    return str(filename), str(attributes.get("body", ""))
+
+
+def keep_each_script_once(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Remove repeated entries from the page's list of scripts, keeping the first."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for script in scripts:
+        key = _script_key(script)
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bibliography labels in the style of the text's citations (author and year), not numbers.
+
+def _register_author_year_style() -> None:
+    """Register the pybtex style ``book`` (``bibtex_default_style: book``): labels such as "Kingma and Ba 2015"."""
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.plain import Style as PlainStyle
+    from pybtex.style.labels import BaseLabelStyle
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):  # noqa: ANN001, ANN201 (pybtex's interface)
+            for entry in sorted_entries:
+                yield _author_year_label(entry)
+
+    class BookStyle(PlainStyle):
+        default_label_style = AuthorYearLabels
+
+    register_plugin("pybtex.style.formatting", "book", BookStyle, force=True)
+
+
+def _author_year_label(entry: Any) -> str:
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = [" ".join(person.last_names).replace("{", "").replace("}", "") for person in persons]
+    if not names:
+        names = [entry.fields.get("organization", entry.fields.get("title", entry.key)).split(",")[0]]
+    if len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who} {entry.fields.get('year', 'n.d.')}"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    _register_author_year_style()
+    # Early: Sphinx stops calling html-page-context handlers at the first one that returns a template name.
+    app.connect("html-page-context", keep_each_script_once, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
