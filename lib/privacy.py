@@ -839,7 +839,7 @@ def dp_sgd_epsilon(q: float, noise_multiplier: float, steps: int, delta: float,
     >>> round(dp_sgd_epsilon(q=0.01, noise_multiplier=1.0, steps=1000, delta=1e-5), 4)
     2.1014
     """
-    steps = _check("dp_sgd_epsilon", steps=steps)["steps"]
+    checked = _check("dp_sgd_epsilon", q=q, noise_multiplier=noise_multiplier, steps=steps, delta=delta)
     orders_array = np.asarray(orders, dtype=np.float64)
-    rdp = steps * rdp_subsampled_gaussian(q, noise_multiplier, orders_array)
-    return rdp_to_epsilon(orders_array, rdp, delta)[0]
+    rdp = checked["steps"] * rdp_subsampled_gaussian(checked["q"], checked["noise_multiplier"], orders_array)
+    return rdp_to_epsilon(orders_array, rdp, checked["delta"])[0]
