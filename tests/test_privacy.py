@@ -1,7 +1,9 @@
 """Unit tests of lib.privacy: the accountant against dp-accounting, clipping, masks, FedAvg, leakage, bad input."""
 
 import itertools
+import json
 import logging
+import pathlib
 
 import numpy as np
 import pytest
@@ -436,3 +438,44 @@ def test_k_anonymity():
     assert k_anonymity([("a", 1), ("a", 1), ("b", 2), ("b", 2), ("b", 2)]) == 2
     with pytest.raises(InvalidParameterError, match="quasi_identifiers must be a non-empty table"):
         k_anonymity([])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Against Opacus (fixtures recorded by scripts/record_opacus_fixtures.py; Opacus is not a dependency)
+# ---------------------------------------------------------------------------------------------------------
+
+OPACUS = json.loads((pathlib.Path(__file__).parent / "fixtures" / "opacus" / "dp_sgd.json").read_text())
+
+
+def opacus_batch():
+    X, y = np.array(OPACUS["X"]), np.array(OPACUS["y"])
+    return X, y, {"w": np.array(OPACUS["theta"]["w"]), "b": np.array(OPACUS["theta"]["b"])}
+
+
+def test_per_example_gradients_match_opacus_grad_sample():
+    X, y, theta = opacus_batch()
+    ours = per_example_gradients(theta, X, y, "logistic")
+    assert_allclose(ours["w"], OPACUS["per_sample"]["w"], rtol=1e-12, atol=1e-15)
+    assert_allclose(ours["b"], OPACUS["per_sample"]["b"], rtol=1e-12, atol=1e-15)
+    # The pitfall: a mean loss declared as a sum gives per-sample gradients divided by the batch size.
+    assert_allclose(ours["w"] / len(y), OPACUS["per_sample_mean_declared_sum"]["w"], rtol=1e-12, atol=1e-15)
+
+
+def test_clipped_step_matches_opacus_dp_optimizer():
+    X, y, theta = opacus_batch()
+    grads = per_example_gradients(theta, X, y, "logistic")
+    clipped, norms = clip_per_example(grads, OPACUS["max_grad_norm"])
+    assert np.sum(norms > OPACUS["max_grad_norm"]) >= 3  # the fixture exercises clipping
+    expected = OPACUS["expected_batch_size"]
+    ours = {name: clipped[name].sum(axis=0) / expected for name in clipped}
+    assert_allclose(ours["w"], OPACUS["step_grad"]["w"], rtol=1e-5)
+    # Opacus clips with the factor min(1, C / (norm + 1e-6)); with that factor the step agrees to rounding.
+    factors = np.minimum(1.0, OPACUS["max_grad_norm"] / (norms + 1e-6))
+    assert_allclose((grads["w"] * factors[:, None]).sum(axis=0) / expected, OPACUS["step_grad"]["w"], rtol=1e-12)
+    assert (factors * grads["b"]).sum() / expected == pytest.approx(OPACUS["step_grad"]["b"], rel=1e-12)
+
+
+def test_accountant_matches_opacus_rdp_accountant_at_its_orders():
+    run = OPACUS["accountant"]
+    ours = dp_sgd_epsilon(run["q"], run["noise_multiplier"], run["steps"], run["delta"], orders=run["alphas"])
+    assert ours == pytest.approx(run["epsilon"], rel=1e-6)
