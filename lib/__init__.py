@@ -45,6 +45,10 @@ code is unit-tested on its own (see ``tests/``). One module per idea:
     Generalization: early stopping and ridge as spectral filters, dropout (and its ridge penalty), k-fold and
     nested cross-validation, grid, random and Bayesian-optimization search (a Gaussian process with expected
     improvement).
+``lib.privacy``
+    Data security: hashing and k-anonymity, federated averaging on IID and non-IID clients, gradient leakage
+    (exact recovery, gradient matching), secure aggregation with pairwise masks, DP-SGD, and an RDP accountant
+    for the subsampled Gaussian mechanism that matches Google's dp-accounting.
 
 Import the module a chapter needs (``import lib.data`` or ``from lib.optim import SGD``); ``import lib``
 alone loads none of them, so that importing one module stays fast.

@@ -5,8 +5,8 @@ import importlib
 
 import pytest
 
-MODULES = ["lib.checkpoint", "lib.data", "lib.distributed", "lib.models", "lib.rng", "lib.stream", "lib.testfns",
-           "lib.train"]
+MODULES = ["lib.checkpoint", "lib.data", "lib.distributed", "lib.models", "lib.privacy", "lib.rng", "lib.stream",
+           "lib.testfns", "lib.train"]
 
 
 @pytest.mark.parametrize("name", MODULES)
