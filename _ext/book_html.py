@@ -3,14 +3,18 @@
 - sphinx-thebe adds its configuration script once per read of the sources, so a page could carry
   ``const THEBE_JS_URL = ...`` twice and the browser reported "Identifier 'THEBE_JS_URL' has already been
   declared" on every page. Each script is kept once.
+- Matplotlib's JavaScript animations link Font Awesome 4 from a CDN for their buttons' icons. The link is
+  dropped: the theme ships Font Awesome itself, so the page needs no network.
 - The bibliography's labels read like the citations in the text ("Kingma and Ba 2015"), not [1] to [67]:
   the pybtex style ``book`` below.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 
@@ -71,8 +75,20 @@ def _author_year_label(entry: Any) -> str:
     return f"{who} {entry.fields.get('year', 'n.d.')}"
 
 
+_CDN_STYLESHEET = re.compile(r'<link[^>]+href="https://[^"]*font-awesome[^"]*"[^>]*>\s*')
+
+
+def drop_cdn_stylesheets(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Remove links to stylesheets on a CDN from the HTML outputs of notebook cells."""
+    for raw in list(doctree.findall(nodes.raw)):
+        if raw.get("format") == "html" and _CDN_STYLESHEET.search(raw.astext()):
+            text = _CDN_STYLESHEET.sub("", raw.astext())
+            raw.replace_self(nodes.raw(text, text, format="html"))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     _register_author_year_style()
+    app.connect("doctree-resolved", drop_cdn_stylesheets)
     # Early: Sphinx stops calling html-page-context handlers at the first one that returns a template name.
     app.connect("html-page-context", keep_each_script_once, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

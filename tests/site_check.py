@@ -106,13 +106,20 @@ def chromium_executable() -> str | None:
 def serve(html: pathlib.Path) -> Iterator[str]:
     """Serve ``html`` on a free local port; yield its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(html))
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+    with _QuietServer(("127.0.0.1", 0), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
             yield f"http://127.0.0.1:{server.server_address[1]}/"
         finally:
             server.shutdown()
+
+
+class _QuietServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the browser closed a connection early (a page it left): not a defect of the book
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -242,6 +249,8 @@ def inspect_site(html: pathlib.Path, root: pathlib.Path, screenshots: pathlib.Pa
         page.on("console", lambda message: message.type == "error" and report.console_errors.append(
             f"{current['name']}: {message.text[:200]}"))
         page.on("pageerror", lambda error: report.console_errors.append(f"{current['name']}: {error}"))
+        page.on("requestfailed", lambda request: report.console_errors.append(
+            f"{current['name']}: request failed (offline or missing): {request.url[:120]}"))
         for name in toc_pages(root):
             current["name"] = name
             _open(page, base + name + ".html")
