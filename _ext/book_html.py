@@ -5,6 +5,9 @@
   declared" on every page. Each script is kept once.
 - Matplotlib's JavaScript animations link Font Awesome 4 from a CDN for their buttons' icons. The link is
   dropped: the theme ships Font Awesome itself, so the page needs no network.
+- A traceback of an error a chapter raises on purpose is shown short: the reader's own cell, then the error
+  and its message. The frames inside libraries (scikit-learn, lib) are replaced by a line that counts them;
+  the notebook itself keeps the whole traceback.
 - The bibliography's labels read like the citations in the text ("Kingma and Ba 2015"), not [1] to [67]:
   the pybtex style ``book`` below.
 """
@@ -86,8 +89,42 @@ def drop_cdn_stylesheets(app: Sphinx, doctree: nodes.document, docname: str) -> 
             raw.replace_self(nodes.raw(text, text, format="html"))
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_FRAME = re.compile(r"^(Cell In\[|File |Input In \[)")
+
+
+def short_traceback(text: str) -> str:
+    """The header, the first frame (the cell that raised) and the error message of an IPython traceback."""
+    lines = text.split("\n")
+    plain = [_ANSI.sub("", line) for line in lines]
+    starts = [i for i, line in enumerate(plain) if _FRAME.match(line)]
+    if len(starts) < 2:
+        return text
+    last = starts[-1]
+    end_of_last = next((i for i in range(last, len(plain)) if not plain[i].strip()), len(plain))
+    message = [line for line, bare in zip(lines[end_of_last:], plain[end_of_last:], strict=True) if bare.strip()]
+    first_frame = lines[starts[0]:starts[1]]
+    while first_frame and not _ANSI.sub("", first_frame[-1]).strip():
+        first_frame.pop()
+    omitted = len(starts) - 1
+    note = f"[... {omitted} frame{'s' if omitted > 1 else ''} inside the library omitted; the notebook shows them]"
+    return "\n".join([*lines[: starts[0]], *first_frame, "", note, "", *message])
+
+
+def shorten_tracebacks(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace each stored traceback in a page by its short form (see ``short_traceback``)."""
+    for block in list(doctree.findall(nodes.literal_block)):
+        if "traceback" in block.get("classes", []):
+            text = short_traceback(block.astext())
+            if text != block.astext():
+                new = nodes.literal_block(text, text, **{k: v for k, v in block.attributes.items()
+                                                          if k not in ("ids", "backrefs", "dupnames", "names")})
+                block.replace_self(new)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     _register_author_year_style()
+    app.connect("doctree-resolved", shorten_tracebacks)
     app.connect("doctree-resolved", drop_cdn_stylesheets)
     # Early: Sphinx stops calling html-page-context handlers at the first one that returns a template name.
     app.connect("html-page-context", keep_each_script_once, priority=100)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
-SCREENSHOT_PAGES = ("index", "book/part3/comparison", "book/part4/as-printed", "book/references")
+SCREENSHOT_PAGES = ("book/index", "book/part3/comparison", "book/part4/as-printed", "book/references")
 CODE_BLOCKS = "div.cell_input pre, div.cell_output pre"
 
 
