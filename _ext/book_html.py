@@ -8,13 +8,18 @@
 - A traceback of an error a chapter raises on purpose is shown short: the reader's own cell, then the error
   and its message. The frames inside libraries (scikit-learn, lib) are replaced by a line that counts them;
   the notebook itself keeps the whole traceback.
+- Each chapter offers its notebook for download: the download menu lists the paired ``.ipynb``, with the
+  outputs the tests check, beside the ``.md`` source (sphinx-book-theme shows the entry when the page context
+  names ``ipynb_source``; nothing else sets it for a MyST notebook).
 - The bibliography's labels read like the citations in the text ("Kingma and Ba 2015"), not [1] to [67]:
   the pybtex style ``book`` below.
 """
 
 from __future__ import annotations
 
+import pathlib
 import re
+import shutil
 from typing import Any
 
 from docutils import nodes
@@ -122,8 +127,23 @@ def shorten_tracebacks(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 block.replace_self(new)
 
 
+def offer_notebook_download(app: Sphinx, pagename: str, templatename: str, context: dict,
+                            doctree: Any) -> None:
+    """Copy a chapter's paired ``.ipynb`` into ``_sources`` and name it in the page context."""
+    if doctree is None:
+        return
+    notebook = pathlib.Path(app.srcdir, pagename + ".ipynb")
+    if not notebook.exists():
+        return
+    target = pathlib.Path(app.outdir, "_sources", pagename + ".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(notebook, target)
+    context["ipynb_source"] = pagename + ".ipynb"
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     _register_author_year_style()
+    app.connect("html-page-context", offer_notebook_download, priority=100)
     app.connect("doctree-resolved", shorten_tracebacks)
     app.connect("doctree-resolved", drop_cdn_stylesheets)
     # Early: Sphinx stops calling html-page-context handlers at the first one that returns a template name.

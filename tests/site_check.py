@@ -53,6 +53,7 @@ class SiteReport:
     raw_tex_pages: list[str] = field(default_factory=list)
     code_blocks: int = 0
     overflowing_blocks: list[str] = field(default_factory=list)
+    chapters_without_notebook_download: list[str] = field(default_factory=list)
     phone_navigation_opens: bool = False
     phone_page_contents_opens: bool = False
     solution_opens: bool = False
@@ -73,6 +74,7 @@ class SiteReport:
             f"pages with raw TeX: {len(self.raw_tex_pages)}",
             f"code blocks that scroll sideways at {DESKTOP['width']} px: {len(self.overflowing_blocks)} of "
             f"{self.code_blocks} ({100 * self.overflow_share:.1f}%)",
+            f"chapters without a working .ipynb download: {len(self.chapters_without_notebook_download)}",
             f"phone: navigation opens from the visible button: {self.phone_navigation_opens}",
             f"phone: page contents open from the visible button: {self.phone_page_contents_opens}",
             f"a solution dropdown opens: {self.solution_opens}",
@@ -184,6 +186,9 @@ _RAW_TEX = r"""() => {
 
 _LINKS = """() => Array.from(document.querySelectorAll('main a[href]')).map(a => a.href)"""
 
+_NOTEBOOK_DOWNLOADS = """() => Array.from(document.querySelectorAll('.dropdown-download-buttons a[href$=".ipynb"]'))
+  .map(a => a.href)"""
+
 _IMAGES = """() => Array.from(document.querySelectorAll('main img'))
   .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"""
 
@@ -263,6 +268,10 @@ def inspect_site(html: pathlib.Path, root: pathlib.Path, screenshots: pathlib.Pa
                 if problem:
                     report.broken_links.append(f"{name}: {problem}")
             report.broken_images.extend(f"{name}: {src}" for src in page.evaluate(_IMAGES))
+            if (root / f"{name}.ipynb").exists():
+                downloads = page.evaluate(_NOTEBOOK_DOWNLOADS)
+                if not downloads or any(_check_link(html, base, url, ids) for url in downloads):
+                    report.chapters_without_notebook_download.append(name)
             blocks = page.evaluate(_OVERFLOW, CODE_BLOCKS)
             report.code_blocks += blocks["count"]
             report.overflowing_blocks.extend(f"{name}: {line!r}" for line in blocks["wide"])

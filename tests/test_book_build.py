@@ -70,6 +70,10 @@ def test_code_and_outputs_fit_the_column(site):
     assert site.overflow_share <= MAX_OVERFLOW_SHARE, site.summary()
 
 
+def test_every_chapter_offers_its_notebook(site):
+    assert not site.chapters_without_notebook_download, site.summary()
+
+
 def test_phone_navigation_opens_from_the_visible_buttons(site):
     assert site.phone_navigation_opens and site.phone_page_contents_opens, site.summary()
 
