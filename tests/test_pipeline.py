@@ -112,6 +112,8 @@ def test_build_fails_on_a_cell_that_raises_untagged(tmp_path):
     book.mkdir()
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     shutil.copy(ROOT / "references.bib", book / "references.bib")
+    shutil.copytree(ROOT / "_ext", book / "_ext")  # the local extension and static files _config.yml names
+    shutil.copytree(ROOT / "_static", book / "_static")
     (book / "_toc.yml").write_text("format: jb-book\nroot: index\n", encoding="utf-8")
     (book / "index.md").write_text(HEADER + code_cell("1 / 0"), encoding="utf-8")
     result = build(book, tmp_path / "out", timeout=300)
