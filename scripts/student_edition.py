@@ -44,6 +44,8 @@ def make_sources(output: pathlib.Path) -> list[pathlib.Path]:
     for name in ("_config.yml", "_toc.yml", "references.bib"):
         shutil.copy(ROOT / name, output / name)
     shutil.copytree(ROOT / "benchmarks", output / "benchmarks")  # a chapter runs the benchmark script
+    for folder in ("_ext", "_static"):  # the local Sphinx extension and static files _config.yml names
+        shutil.copytree(ROOT / folder, output / folder)
     changed = []
     for md in sorted((ROOT / "book").rglob("*.md")):
         if "_build" in md.parts or ".ipynb_checkpoints" in md.parts:
