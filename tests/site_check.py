@@ -53,6 +53,8 @@ class SiteReport:
     raw_tex_pages: list[str] = field(default_factory=list)
     code_blocks: int = 0
     overflowing_blocks: list[str] = field(default_factory=list)
+    figures: int = 0
+    uncaptioned_figures: list[str] = field(default_factory=list)
     chapters_without_notebook_download: list[str] = field(default_factory=list)
     phone_navigation_opens: bool = False
     phone_page_contents_opens: bool = False
@@ -74,6 +76,8 @@ class SiteReport:
             f"pages with raw TeX: {len(self.raw_tex_pages)}",
             f"code blocks that scroll sideways at {DESKTOP['width']} px: {len(self.overflowing_blocks)} of "
             f"{self.code_blocks} ({100 * self.overflow_share:.1f}%)",
+            f"figures in cell outputs without a numbered caption: {len(self.uncaptioned_figures)} of "
+            f"{self.figures}",
             f"chapters without a working .ipynb download: {len(self.chapters_without_notebook_download)}",
             f"phone: navigation opens from the visible button: {self.phone_navigation_opens}",
             f"phone: page contents open from the visible button: {self.phone_page_contents_opens}",
@@ -83,7 +87,8 @@ class SiteReport:
         ]
         for title, items in [("console errors", self.console_errors), ("broken links", self.broken_links),
                              ("broken images", self.broken_images), ("raw TeX", self.raw_tex_pages),
-                             ("overflowing blocks", self.overflowing_blocks)]:
+                             ("overflowing blocks", self.overflowing_blocks),
+                             ("figures without a numbered caption", self.uncaptioned_figures)]:
             if items:
                 lines.append(f"{title}:")
                 lines.extend(f"  {item}" for item in items[:40])
@@ -192,6 +197,14 @@ _NOTEBOOK_DOWNLOADS = """() => Array.from(document.querySelectorAll('.dropdown-d
 _IMAGES = """() => Array.from(document.querySelectorAll('main img'))
   .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"""
 
+# A figure drawn by a cell (an image, or the animation's frame) sits in a <figure> with a numbered caption.
+_FIGURES = """() => Array.from(document.querySelectorAll('main .cell_output img'))
+  .map(img => {
+    const figure = img.closest('figure');
+    const number = figure && figure.querySelector('figcaption .caption-number');
+    return {captioned: Boolean(number), where: (img.closest('.cell') || img).id || img.src.split('/').pop()};
+  })"""
+
 _OVERFLOW = """(selector) => {
   const blocks = Array.from(document.querySelectorAll(selector)).filter(b => b.offsetParent !== null);
   return {count: blocks.length,
@@ -275,6 +288,9 @@ def inspect_site(html: pathlib.Path, root: pathlib.Path, screenshots: pathlib.Pa
             blocks = page.evaluate(_OVERFLOW, CODE_BLOCKS)
             report.code_blocks += blocks["count"]
             report.overflowing_blocks.extend(f"{name}: {line!r}" for line in blocks["wide"])
+            figures = page.evaluate(_FIGURES)
+            report.figures += len(figures)
+            report.uncaptioned_figures.extend(f"{name}: {f['where']}" for f in figures if not f["captioned"])
             if name in SCREENSHOT_PAGES:
                 path = screenshots / f"{name.replace('/', '-')}-desktop.png"
                 page.screenshot(path=str(path))

@@ -70,6 +70,11 @@ def test_code_and_outputs_fit_the_column(site):
     assert site.overflow_share <= MAX_OVERFLOW_SHARE, site.summary()
 
 
+def test_every_figure_is_numbered_and_captioned(site):
+    assert site.figures > 80
+    assert not site.uncaptioned_figures, site.summary()
+
+
 def test_every_chapter_offers_its_notebook(site):
     assert not site.chapters_without_notebook_download, site.summary()
 
@@ -99,6 +104,9 @@ def test_site_check_finds_each_kind_of_defect(tmp_path):
         r"<p>raw math \(x^2\) left untypeset</p>"
         '<a href="missing.html">a broken link</a> <a href="page.html#nowhere">a broken anchor</a>'
         '<img src="missing.png">'
+        '<div class="cell_output"><img src="plot.png"></div>'
+        '<div class="cell_output"><figure><img src="plot.png">'
+        '<figcaption><span class="caption-number">Fig. 1 </span>A caption</figcaption></figure></div>'
         "<script>not_defined()</script>"
         "</main></body></html>",
         encoding="utf-8",
@@ -108,6 +116,7 @@ def test_site_check_finds_each_kind_of_defect(tmp_path):
     assert len(report.overflowing_blocks) == 1 and report.overflow_share == 0.5
     assert [link.split(": ", 1)[1] for link in report.broken_links] == [
         "missing file missing.html", "missing anchor #nowhere in page.html"]
-    assert len(report.broken_images) == 1 and len(report.raw_tex_pages) == 1
+    assert len(report.broken_images) == 3 and len(report.raw_tex_pages) == 1
+    assert report.figures == 2 and report.uncaptioned_figures == ["page: plot.png"]
     assert any("not_defined" in error for error in report.console_errors)
     assert not (report.phone_navigation_opens or report.solution_opens or report.search_finds_adam)
