@@ -1,6 +1,7 @@
 # Tasks for readers, learners and authors. Every target sets up the environment first if needed.
 #   make book      set up, then build the HTML book into _build/html (open _build/html/index.html)
 #   make test      set up, then run every test (lib, notebooks under nbval, sync check, book build)
+#   make pdf       set up, then build the whole book as one PDF into _build/latex/book.pdf (needs XeLaTeX)
 #   make serve     build, then serve the book on http://127.0.0.1:8000
 #   make lab       open the chapters in JupyterLab, in the project's environment
 #   make refresh   re-execute chapters and store their reference outputs (NB=book/part1/x.md for one)
@@ -20,7 +21,7 @@ export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: setup book test serve lab refresh student lint clean
+.PHONY: setup book pdf test serve lab refresh student lint clean
 
 setup: $(STAMP)
 
@@ -33,6 +34,16 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# XeLaTeX with xeCJK for the source's Chinese quotations. On Debian:
+#   apt-get install texlive-xetex texlive-lang-chinese texlive-latex-extra latexmk fonts-noto-cjk
+# Shares the execution cache with `make book`: after it, only LaTeX runs (about 1.5 minutes here).
+pdf: $(STAMP)
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null || { echo "make pdf needs XeLaTeX and \
+	latexmk; on Debian: apt-get install texlive-xetex texlive-lang-chinese texlive-latex-extra latexmk \
+	fonts-noto-cjk"; exit 1; }
+	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
 
 test: $(STAMP)
 	$(BIN)/pytest
