@@ -17,3 +17,21 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 # BOOK_BLAS_THREADS; everything else runs with one.
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = os.environ.get("BOOK_BLAS_THREADS", "1")
+
+
+# The longest tests start first. pytest-xdist (``--dist loadscope``, two workers) hands out whole modules and
+# classes in collection order (``--no-loadscope-reorder`` in pyproject.toml), so a long one collected last runs
+# alone while the other worker idles. The two portability runs (each re-executes every chapter) and the book
+# build go first, then the notebooks under nbval, then the unit tests, which are many and short and fill the gaps.
+def _start_order(item) -> int:
+    if item.nodeid.startswith("tests/test_portability.py::Test"):
+        return 0
+    if item.nodeid.startswith("tests/test_book_build.py"):
+        return 1
+    if item.nodeid.split("::")[0].endswith(".ipynb"):
+        return 2
+    return 3
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=_start_order)  # stable: the cells of a notebook keep their order
