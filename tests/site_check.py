@@ -23,6 +23,7 @@ import functools
 import http.server
 import os
 import pathlib
+import re
 import shutil
 import socketserver
 import sys
@@ -61,6 +62,8 @@ class SiteReport:
     solution_opens: bool = False
     slider_moves: bool = False
     search_finds_adam: bool = False
+    search_snippets: int = 0
+    raw_tex_search_snippets: list[str] = field(default_factory=list)
     screenshots: list[pathlib.Path] = field(default_factory=list)
 
     @property
@@ -84,11 +87,13 @@ class SiteReport:
             f"a solution dropdown opens: {self.solution_opens}",
             f"the animation's slider moves the frame: {self.slider_moves}",
             f"search finds 'Adam': {self.search_finds_adam}",
+            f"search snippets with raw TeX: {len(self.raw_tex_search_snippets)} of {self.search_snippets}",
         ]
         for title, items in [("console errors", self.console_errors), ("broken links", self.broken_links),
                              ("broken images", self.broken_images), ("raw TeX", self.raw_tex_pages),
                              ("overflowing blocks", self.overflowing_blocks),
-                             ("figures without a numbered caption", self.uncaptioned_figures)]:
+                             ("figures without a numbered caption", self.uncaptioned_figures),
+                             ("search snippets with raw TeX", self.raw_tex_search_snippets)]:
             if items:
                 lines.append(f"{title}:")
                 lines.extend(f"  {item}" for item in items[:40])
@@ -298,6 +303,9 @@ def inspect_site(html: pathlib.Path, root: pathlib.Path, screenshots: pathlib.Pa
         report.solution_opens = _solution_opens(page, base)
         report.slider_moves = _slider_moves(page, base)
         report.search_finds_adam = _search_finds(page, base, "Adam")
+        snippets = _search_snippets(page, base, SNIPPET_QUERY)
+        report.search_snippets = len(snippets)
+        report.raw_tex_search_snippets = [snippet[:100] for snippet in snippets if _TEX_IN_TEXT.search(snippet)]
         context.close()
 
         phone = _offline_context(chromium, base, PHONE)
@@ -377,6 +385,24 @@ def _search_finds(page: object, base: str, word: str) -> bool:
     except Exception:  # noqa: BLE001 (Playwright's timeout: no result appeared)
         return False
     return len(page.query_selector_all("#search-results li")) > 0
+
+
+# A word that many pages use next to their math, so that its search results show math in their snippets.
+SNIPPET_QUERY = "Hessian"
+_TEX_IN_TEXT = re.compile(r"\\\(|\\\[|\$\$|\\[A-Za-z]+")
+_SNIPPETS = """() => Array.from(document.querySelectorAll('#search-results li p.context')).map(p => p.textContent)"""
+
+
+def _search_snippets(page: object, base: str, word: str) -> list[str]:
+    """The text of each result's snippet on the search page for ``word``, once the search has finished."""
+    page.goto(base + f"search.html?q={word}", wait_until="load")
+    try:
+        page.wait_for_function("() => /finished/i.test(document.querySelector('#search-results p.search-summary, "
+                               "#search-results .search-summary')?.textContent || '')", timeout=20000)
+    except Exception:  # noqa: BLE001 (Playwright's timeout: the search did not finish)
+        return []
+    page.wait_for_timeout(1000)  # the snippets are filled in as each page is fetched
+    return page.evaluate(_SNIPPETS)
 
 
 if __name__ == "__main__":
