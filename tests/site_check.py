@@ -33,6 +33,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+try:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # browser() reports it as NoBrowserError, before anything below is reached
+    PlaywrightError = PlaywrightTimeout = None
+
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOT_PAGES = ("book/index", "book/part3/comparison", "book/part4/as-printed", "book/references")
@@ -143,14 +149,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def browser() -> Iterator[object]:
     """A headless Chromium, or NoBrowserError saying how to get one."""
     try:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.sync_api import sync_playwright
     except ImportError as error:
         raise NoBrowserError("Playwright is not installed: pip install -r requirements.txt") from error
     executable = chromium_executable()
     with sync_playwright() as playwright:
         try:
             chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        except Error as error:
+        except PlaywrightError as error:
             raise NoBrowserError(
                 "no Chromium could be started for the browser test. Install one: `playwright install chromium` "
                 "(needs the internet), or Debian's `apt-get install chromium`, or name one with BOOK_CHROMIUM="
@@ -331,7 +337,7 @@ def _open(page: object, url: str) -> None:
         try:
             page.evaluate(_WAIT_FOR_MATH)
             return
-        except Exception as error:  # noqa: BLE001 (a script navigated or reloaded the page: wait, try again)
+        except PlaywrightError as error:  # a script navigated or reloaded the page: wait, try again
             if "context was destroyed" not in str(error):
                 raise
             print(f"note: {url} navigated to {page.url} while loading", file=sys.stderr)
@@ -348,7 +354,7 @@ def _opens_from_visible_button(page: object, base: str, button: str, dialog: str
     visible[0].click()
     try:
         page.wait_for_selector(f"{dialog}[open] a", state="visible", timeout=3000)
-    except Exception:  # noqa: BLE001 (Playwright's timeout: the dialog did not open)
+    except PlaywrightTimeout:  # the dialog did not open
         return False
     return True
 
@@ -382,7 +388,7 @@ def _search_finds(page: object, base: str, word: str) -> bool:
     page.goto(base + f"search.html?q={word}", wait_until="load")
     try:
         page.wait_for_selector("#search-results li", timeout=10000)
-    except Exception:  # noqa: BLE001 (Playwright's timeout: no result appeared)
+    except PlaywrightTimeout:  # no result appeared
         return False
     return len(page.query_selector_all("#search-results li")) > 0
 
@@ -399,7 +405,7 @@ def _search_snippets(page: object, base: str, word: str) -> list[str]:
     try:
         page.wait_for_function("() => /finished/i.test(document.querySelector('#search-results p.search-summary, "
                                "#search-results .search-summary')?.textContent || '')", timeout=20000)
-    except Exception:  # noqa: BLE001 (Playwright's timeout: the search did not finish)
+    except PlaywrightTimeout:  # the search did not finish
         return []
     page.wait_for_timeout(1000)  # the snippets are filled in as each page is fetched
     return page.evaluate(_SNIPPETS)
