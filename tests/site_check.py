@@ -390,7 +390,9 @@ def _search_finds(page: object, base: str, word: str) -> bool:
         page.wait_for_selector("#search-results li", timeout=10000)
     except PlaywrightTimeout:  # no result appeared
         return False
-    return len(page.query_selector_all("#search-results li")) > 0
+    found = len(page.query_selector_all("#search-results li")) > 0
+    page.wait_for_load_state("networkidle")  # let the search fetch its result pages before the next navigation
+    return found
 
 
 # A word that many pages use next to their math, so that its search results show math in their snippets.
@@ -407,7 +409,7 @@ def _search_snippets(page: object, base: str, word: str) -> list[str]:
                                "#search-results .search-summary')?.textContent || '')", timeout=20000)
     except PlaywrightTimeout:  # the search did not finish
         return []
-    page.wait_for_timeout(1000)  # the snippets are filled in as each page is fetched
+    page.wait_for_load_state("networkidle")  # each snippet is filled in when its page has been fetched
     return page.evaluate(_SNIPPETS)
 
 
