@@ -308,8 +308,8 @@ def inspect_site(html: pathlib.Path, root: pathlib.Path, screenshots: pathlib.Pa
                 report.screenshots.append(path)
         report.solution_opens = _solution_opens(page, base)
         report.slider_moves = _slider_moves(page, base)
-        report.search_finds_adam = _search_finds(page, base, "Adam")
-        snippets = _search_snippets(page, base, SNIPPET_QUERY)
+        report.search_finds_adam = bool(_search(page, base, "Adam"))
+        snippets = [snippet for snippet in _search(page, base, SNIPPET_QUERY) if snippet is not None]
         report.search_snippets = len(snippets)
         report.raw_tex_search_snippets = [snippet[:100] for snippet in snippets if _TEX_IN_TEXT.search(snippet)]
         context.close()
@@ -384,33 +384,25 @@ def _slider_moves(page: object, base: str) -> bool:
     return before is not None and before != after
 
 
-def _search_finds(page: object, base: str, word: str) -> bool:
-    page.goto(base + f"search.html?q={word}", wait_until="load")
-    try:
-        page.wait_for_selector("#search-results li", timeout=10000)
-    except PlaywrightTimeout:  # no result appeared
-        return False
-    found = len(page.query_selector_all("#search-results li")) > 0
-    page.wait_for_load_state("networkidle")  # let the search fetch its result pages before the next navigation
-    return found
-
-
 # A word that many pages use next to their math, so that its search results show math in their snippets.
 SNIPPET_QUERY = "Hessian"
 _TEX_IN_TEXT = re.compile(r"\\\(|\\\[|\$\$|\\[A-Za-z]+")
-_SNIPPETS = """() => Array.from(document.querySelectorAll('#search-results li p.context')).map(p => p.textContent)"""
+_SEARCH_FINISHED = """() => /finished/i.test(document.querySelector('#search-results .search-summary')?.textContent
+  || '')"""
+_SEARCH_RESULTS = """() => Array.from(document.querySelectorAll('#search-results li'))
+  .map(li => li.querySelector('p.context')?.textContent ?? null)"""
 
 
-def _search_snippets(page: object, base: str, word: str) -> list[str]:
-    """The text of each result's snippet on the search page for ``word``, once the search has finished."""
+def _search(page: object, base: str, word: str) -> list[str | None]:
+    """One entry per result of the search page for ``word``: the text of its snippet (None for an API entry,
+    which has none), once the search has finished and fetched the pages it quotes; [] if it never finishes."""
     page.goto(base + f"search.html?q={word}", wait_until="load")
     try:
-        page.wait_for_function("() => /finished/i.test(document.querySelector('#search-results p.search-summary, "
-                               "#search-results .search-summary')?.textContent || '')", timeout=20000)
-    except PlaywrightTimeout:  # the search did not finish
+        page.wait_for_function(_SEARCH_FINISHED, timeout=20000)
+    except PlaywrightTimeout:
         return []
     page.wait_for_load_state("networkidle")  # each snippet is filled in when its page has been fetched
-    return page.evaluate(_SNIPPETS)
+    return page.evaluate(_SEARCH_RESULTS)
 
 
 if __name__ == "__main__":
